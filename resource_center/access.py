@@ -1,0 +1,224 @@
+"""Every per-object access rule of the portal, in one module.
+
+Views fetch objects through the ``*_for`` helpers (another organisation's object is 404,
+a visible but read-only one is 403) and lists start from the ``*_visible_to`` querysets.
+District administration and the employment centre see aggregates only: no query here
+gives them a student row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from resource_center.models import Membership, Organisation, Role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+    from employers.models import DualTrainingPlace, Vacancy
+    from schools.models import Programme
+    from students.models import Student
+
+    AnyUser = AbstractBaseUser | AnonymousUser
+
+
+PUPIL_READERS = (Role.COUNSELLOR, Role.SCHOOL_HEAD)
+STUDENT_EDITORS = (Role.COUNSELLOR, Role.TECHNIKUM_STAFF)
+REPORT_READERS = (Role.ADMINISTRATION, Role.COORDINATOR, Role.SCHOOL_HEAD)
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: str
+    organisation_id: int
+    district_id: int
+    organisation_kind: str
+
+
+@dataclass
+class UserAccess:
+    """What one user holds: staff roles in organisations, children, own student record."""
+
+    grants: list[Grant] = field(default_factory=list)
+    is_superuser: bool = False
+    is_parent: bool = False
+    is_pupil: bool = False
+
+    def roles(self) -> set[str]:
+        return {g.role for g in self.grants}
+
+    def has(self, *roles: str) -> bool:
+        return any(g.role in roles for g in self.grants)
+
+    def organisations(self, *roles: str) -> set[int]:
+        return {g.organisation_id for g in self.grants if g.role in roles}
+
+    def districts(self, *roles: str) -> set[int]:
+        return {g.district_id for g in self.grants if g.role in roles}
+
+
+def access_of(user: AnyUser) -> UserAccess:
+    """The user's grants, read once per request and cached on the user object."""
+    cached = getattr(user, "_rc_access", None)
+    if cached is not None:
+        return cached
+    if not user.is_authenticated:
+        result = UserAccess()
+    else:
+        rows = (
+            Membership.objects.active()
+            .filter(user=user)
+            .values_list("role", "organisation_id", "organisation__district_id", "organisation__kind")
+        )
+        from students.models import Guardian, Student
+
+        result = UserAccess(
+            grants=[Grant(*row) for row in rows],
+            is_superuser=user.is_superuser,
+            is_parent=Guardian.objects.filter(user=user).exists(),
+            is_pupil=Student.objects.filter(user=user).exists(),
+        )
+    user._rc_access = result  # type: ignore[union-attr]
+    return result
+
+
+# --- students ------------------------------------------------------------------------
+
+
+def _student_rule(user: AnyUser) -> Q | None:
+    """The Q that selects the students the user may see; None means all, Q(pk__in=[]) none."""
+    acc = access_of(user)
+    if acc.is_superuser:
+        return None
+    from employers.models import Placement
+    from students.models import Guardian
+
+    rule = Q(pk__in=[])
+    if acc.has(Role.COORDINATOR):
+        rule |= Q(organisation__district_id__in=acc.districts(Role.COORDINATOR))
+    if acc.has(*PUPIL_READERS, Role.TECHNIKUM_STAFF):
+        rule |= Q(organisation_id__in=acc.organisations(*PUPIL_READERS, Role.TECHNIKUM_STAFF))
+    if acc.has(Role.EMPLOYER_REP):
+        placed = Placement.objects.filter(
+            place__employer_id__in=acc.organisations(Role.EMPLOYER_REP),
+            status__in=[*Placement.SEAT_HOLDING, Placement.Status.COMPLETED],
+        ).values("student_id")
+        rule |= Q(pk__in=placed)
+    if acc.is_parent:
+        rule |= Q(pk__in=Guardian.objects.filter(user=user).values("student_id"))
+    if acc.is_pupil:
+        rule |= Q(user=user)
+    return rule
+
+
+def students_visible_to(user: AnyUser, queryset: QuerySet[Student] | None = None) -> QuerySet[Student]:
+    """Students whose records the user may open (never any for administration)."""
+    from students.models import Student
+
+    qs = Student.objects.all() if queryset is None else queryset
+    rule = _student_rule(user)
+    return qs if rule is None else qs.filter(rule)
+
+
+def can_edit_student(user: AnyUser, student: Student) -> bool:
+    """Counsellors edit their school's pupils, technikum staff their students, coordinators the district's."""
+    acc = access_of(user)
+    if acc.is_superuser:
+        return True
+    if student.organisation_id in acc.organisations(*STUDENT_EDITORS):
+        return True
+    return student.organisation.district_id in acc.districts(Role.COORDINATOR)
+
+
+def can_see_special_needs(user: AnyUser, student: Student) -> bool:
+    """The ОВЗ flag is for the pupil's own school counsellors and head only."""
+    acc = access_of(user)
+    return acc.is_superuser or student.organisation_id in acc.organisations(*PUPIL_READERS)
+
+
+def student_for(user: AnyUser, uuid: UUID | str, *, write: bool = False) -> Student:
+    """One student by UUID: 404 when not visible, 403 when visible but read-only."""
+    student = get_object_or_404(
+        students_visible_to(user).select_related("organisation", "organisation__district", "programme"),
+        uuid=uuid,
+    )
+    if write and not can_edit_student(user, student):
+        raise PermissionDenied
+    return student
+
+
+def can_list_students(user: AnyUser) -> bool:
+    """Staff who work with student lists (not parents, pupils or administration)."""
+    acc = access_of(user)
+    return acc.is_superuser or acc.has(*PUPIL_READERS, Role.TECHNIKUM_STAFF, Role.COORDINATOR)
+
+
+# --- organisations and their publications ----------------------------------------------
+
+
+def organisations_managed_by(user: AnyUser, kind: str) -> QuerySet[Organisation]:
+    """Organisations of a kind whose publications the user may edit."""
+    acc = access_of(user)
+    qs = Organisation.objects.filter(kind=kind)
+    if acc.is_superuser:
+        return qs
+    own_roles = {
+        Organisation.Kind.TECHNIKUM: (Role.TECHNIKUM_STAFF,),
+        Organisation.Kind.EMPLOYER: (Role.EMPLOYER_REP,),
+    }.get(kind, ())
+    rule = Q(pk__in=acc.organisations(*own_roles)) | Q(district_id__in=acc.districts(Role.COORDINATOR))
+    if kind == Organisation.Kind.EMPLOYER:
+        # The employment centre publishes vacancies on behalf of the district's employers.
+        rule |= Q(district_id__in=acc.districts(Role.CENTRE_SPECIALIST))
+    return qs.filter(rule)
+
+
+def can_edit_programme(user: AnyUser, programme: Programme) -> bool:
+    return organisations_managed_by(user, Organisation.Kind.TECHNIKUM).filter(pk=programme.technikum_id).exists()
+
+
+def can_edit_vacancy(user: AnyUser, vacancy: Vacancy) -> bool:
+    return organisations_managed_by(user, Organisation.Kind.EMPLOYER).filter(pk=vacancy.employer_id).exists()
+
+
+def can_edit_dual_place(user: AnyUser, place: DualTrainingPlace) -> bool:
+    """Technikum staff of the programme's technikum, or the employer's representative."""
+    return can_edit_programme(user, place.programme) or (
+        place.employer_id in access_of(user).organisations(Role.EMPLOYER_REP)
+    )
+
+
+# --- reports and roles --------------------------------------------------------------
+
+
+def can_read_district_reports(user: AnyUser) -> bool:
+    acc = access_of(user)
+    return acc.is_superuser or acc.has(Role.ADMINISTRATION, Role.COORDINATOR)
+
+
+def district_ids_for_reports(user: AnyUser) -> set[int]:
+    return access_of(user).districts(Role.ADMINISTRATION, Role.COORDINATOR)
+
+
+def staff_organisations(user: AnyUser, *roles: str) -> QuerySet[Organisation]:
+    """The organisations where the user holds one of the roles, for home pages."""
+    return Organisation.objects.filter(pk__in=access_of(user).organisations(*roles)).select_related(
+        "district"
+    )
+
+
+def roles_of(user: AnyUser) -> Iterable[str]:
+    """The user's roles including the non-staff ones ('parent', 'pupil')."""
+    acc = access_of(user)
+    yield from sorted(acc.roles())
+    if acc.is_parent:
+        yield "parent"
+    if acc.is_pupil:
+        yield "pupil"

@@ -1,0 +1,23 @@
+"""Navigation for the base layout: each role sees its own sections."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from resource_center import access
+
+
+def navigation(request: HttpRequest) -> dict[str, object]:
+    user = getattr(request, "user", None)
+    items: list[tuple[str, str]] = [
+        ("schools:programme_list", _("Программы техникума")),
+        ("employers:place_list", _("Дуальное обучение")),
+        ("employers:vacancy_list", _("Вакансии")),
+    ]
+    if user is not None and user.is_authenticated and access.can_list_students(user):
+        items.insert(0, ("students:student_list", _("Обучающиеся")))
+    return {
+        "nav_items": items,
+        "nav_admin": bool(user and user.is_authenticated and user.is_staff),
+    }

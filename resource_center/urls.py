@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.decorators.http import require_http_methods
+
+from resource_center import views
+
+auth_patterns = [
+    path(
+        "login/",
+        login_not_required(
+            require_http_methods(["GET", "HEAD", "POST"])(
+                auth_views.LoginView.as_view(redirect_authenticated_user=True)
+            )
+        ),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "password/",
+        require_http_methods(["GET", "HEAD", "POST"])(auth_views.PasswordChangeView.as_view()),
+        name="password_change",
+    ),
+    path(
+        "password/done/",
+        require_http_methods(["GET", "HEAD"])(auth_views.PasswordChangeDoneView.as_view()),
+        name="password_change_done",
+    ),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("health/", views.health, name="health"),
+    path("accounts/", include(auth_patterns)),
+    path("students/", include("students.urls")),
+    path("programmes/", include("schools.urls")),
+    path("employers/", include("employers.urls")),
+    path("admin/", admin.site.urls),
+]
+
+admin.site.site_header = "Ресурсный центр профориентации: администрирование"
+admin.site.site_title = "Ресурсный центр"
+admin.site.index_title = "Справочники и данные"

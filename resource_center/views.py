@@ -1,0 +1,112 @@
+"""The role-aware home page and the health page."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_not_required
+from django.db.models import Count, Q, Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
+from health_check.views import HealthCheckView
+
+from employers.models import DualTrainingPlace, Vacancy
+from resource_center import access, selectors
+from resource_center.models import Organisation, Role
+from schools.models import Programme
+from students.models import Student
+
+
+@login_not_required
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    """Anonymous visitors see the public summary; staff, parents and pupils their panels."""
+    user = request.user
+    if not user.is_authenticated:
+        return render(request, "resource_center/home_public.html", _public_figures())
+    acc = access.access_of(user)
+    context: dict[str, object] = {"roles": list(access.roles_of(user))}
+    if acc.has(*access.PUPIL_READERS):
+        context["school_panels"] = selectors.school_panels(
+            schools=access.staff_organisations(user, *access.PUPIL_READERS)
+        )
+    if acc.has(Role.TECHNIKUM_STAFF):
+        context["technikum"] = selectors.technikum_panel(
+            technikum_ids=acc.organisations(Role.TECHNIKUM_STAFF)
+        )
+    if acc.has(Role.EMPLOYER_REP):
+        context["employer"] = selectors.employer_panel(
+            employer_ids=acc.organisations(Role.EMPLOYER_REP)
+        )
+    if acc.has(Role.CENTRE_SPECIALIST):
+        context["labour_market"] = selectors.district_vacancies_panel(
+            district_ids=acc.districts(Role.CENTRE_SPECIALIST)
+        )
+    if acc.has(Role.COORDINATOR):
+        context["district"] = selectors.district_panel(
+            district_ids=acc.districts(Role.COORDINATOR), suppress=False
+        )
+    elif acc.has(Role.ADMINISTRATION):
+        context["district"] = selectors.district_panel(
+            district_ids=acc.districts(Role.ADMINISTRATION), suppress=True
+        )
+        context["district_suppressed"] = True
+    if acc.is_parent or acc.is_pupil:
+        context["children"] = (
+            access.students_visible_to(user)
+            .filter(guardians__user=user)
+            .select_related("organisation")
+            .distinct()
+            if acc.is_parent
+            else []
+        )
+        context["own_student"] = Student.objects.filter(user=user).select_related("organisation").first()
+    context["organisations"] = access.staff_organisations(user, *Role.values)
+    return render(request, "resource_center/home.html", context)
+
+
+def _public_figures() -> dict[str, object]:
+    return {
+        "programmes": Programme.objects.published().aggregate(
+            count=Count("id"), budget_seats=Sum("budget_seats")
+        ),
+        "vacancies": Vacancy.objects.published().aggregate(
+            count=Count("id"), for_minors=Count("id", filter=Q(for_minors=True))
+        ),
+        "places": DualTrainingPlace.objects.published().aggregate(
+            count=Count("id"), seats=Sum("seats")
+        ),
+        "schools": Organisation.objects.schools().filter(is_active=True).count(),
+    }
+
+
+CHECK_NAMES = {"Database": _("База данных"), "Broker": _("Брокер очередей Celery")}
+
+
+class HealthView(HealthCheckView):
+    """Database and broker status; 503 with the failing service named when one is down."""
+
+    template_name = "resource_center/health.html"
+    http_method_names = ["get", "head"]
+    checks = (
+        "health_check.checks.Database",
+        "resource_center.health.Broker",
+    )
+
+    def get_context_data(self, **kwargs: object) -> dict[str, object]:
+        context = super().get_context_data(**kwargs)
+        context["rows"] = [
+            (CHECK_NAMES.get(type(r.check).__name__, type(r.check).__name__), r)
+            for r in self.results
+        ]
+        return context
+
+    async def get(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        response = await super().get(request, *args, **kwargs)
+        if response.status_code == 500:
+            # A service being down is not a server error of this page.
+            response.status_code = 503
+        return response
+
+
+health = login_not_required(HealthView.as_view())

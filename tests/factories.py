@@ -1,0 +1,165 @@
+"""factory_boy factories: made-up people and organisations only."""
+
+from __future__ import annotations
+
+import datetime
+
+import factory
+from django.contrib.auth import get_user_model
+from factory.django import DjangoModelFactory
+
+from employers.models import DualTrainingPlace, Placement, Vacancy
+from resource_center.lib.checks import inn_with_check_digits
+from resource_center.models import District, Membership, Organisation, Role
+from schools.models import Programme
+from students.models import Consent, Guardian, Student, current_academic_year
+
+User = get_user_model()
+
+
+class DistrictFactory(DjangoModelFactory):
+    class Meta:
+        model = District
+        django_get_or_create = ("region", "name")
+
+    name = "Нытвенский городской округ"
+    region = "Пермский край"
+
+
+class OrganisationFactory(DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    district = factory.SubFactory(DistrictFactory)
+    kind = Organisation.Kind.SCHOOL
+    full_name = factory.Sequence(lambda n: f"МБОУ «Средняя общеобразовательная школа № {n + 1}»")
+    short_name = factory.Sequence(lambda n: f"СОШ № {n + 1}")
+    inn = factory.Sequence(lambda n: inn_with_check_digits(f"5942{n:05d}"))
+    address = "Пермский край, г. Нытва"
+
+
+class SchoolFactory(OrganisationFactory):
+    kind = Organisation.Kind.SCHOOL
+
+
+class TechnikumFactory(OrganisationFactory):
+    kind = Organisation.Kind.TECHNIKUM
+    full_name = factory.Sequence(lambda n: f"КГАПОУ «Многопрофильный техникум № {n + 1}»")
+    short_name = factory.Sequence(lambda n: f"Техникум {n + 1}")
+
+
+class EmployerFactory(OrganisationFactory):
+    kind = Organisation.Kind.EMPLOYER
+    full_name = factory.Sequence(lambda n: f"ООО «Предприятие {n + 1}»")
+    short_name = factory.Sequence(lambda n: f"Предприятие {n + 1}")
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = "Анна"
+    last_name = factory.Sequence(lambda n: f"Тестова{n}")
+    password = factory.django.Password("test-pass-123")
+
+
+class MembershipFactory(DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    organisation = factory.SubFactory(SchoolFactory)
+    role = Role.COUNSELLOR
+
+
+class ProgrammeFactory(DjangoModelFactory):
+    class Meta:
+        model = Programme
+
+    technikum = factory.SubFactory(TechnikumFactory)
+    okso_code = factory.Sequence(lambda n: f"15.01.{n % 100:02d}")
+    title = "Сварщик (ручной и частично механизированной сварки (наплавки))"
+    qualification = "Сварщик ручной дуговой сварки плавящимся покрытым электродом"
+    duration_months = 34
+    budget_seats = 25
+    is_dual = True
+
+
+class StudentFactory(DjangoModelFactory):
+    class Meta:
+        model = Student
+
+    organisation = factory.SubFactory(SchoolFactory)
+    last_name = factory.Sequence(lambda n: f"Учеников{n}")
+    first_name = "Иван"
+    patronymic = "Петрович"
+    grade = 9
+    class_letter = "А"
+    academic_year = factory.LazyFunction(current_academic_year)
+    birth_date = factory.LazyAttribute(
+        lambda o: datetime.date(o.academic_year - o.grade - 6, 5, 14)
+    )
+    sex = Student.Sex.MALE
+
+
+class GuardianFactory(DjangoModelFactory):
+    class Meta:
+        model = Guardian
+
+    student = factory.SubFactory(StudentFactory)
+    last_name = factory.LazyAttribute(lambda o: o.student.last_name)
+    first_name = "Мария"
+    patronymic = "Ивановна"
+    relation = Guardian.Relation.MOTHER
+    phone = "+7 900 000-00-00"
+
+
+class ConsentFactory(DjangoModelFactory):
+    class Meta:
+        model = Consent
+
+    student = factory.SubFactory(StudentFactory)
+    guardian = factory.SubFactory(GuardianFactory, student=factory.SelfAttribute("..student"))
+    scope = Consent.Scope.PROCESSING
+    given_on = factory.LazyFunction(lambda: datetime.date(current_academic_year(), 9, 2))
+    document_number = factory.Sequence(lambda n: f"С-{n:04d}")
+
+
+class VacancyFactory(DjangoModelFactory):
+    class Meta:
+        model = Vacancy
+
+    employer = factory.SubFactory(EmployerFactory)
+    title = "Подсобный рабочий"
+    salary_from = 25000
+    salary_to = 35000
+    status = Vacancy.Status.PUBLISHED
+
+
+class DualTrainingPlaceFactory(DjangoModelFactory):
+    class Meta:
+        model = DualTrainingPlace
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    employer = factory.SubFactory(EmployerFactory)
+    workplace = factory.Sequence(lambda n: f"Участок сварки № {n + 1}")
+    mentor_name = "Сидоров Пётр Алексеевич"
+    seats = 3
+    starts_on = factory.LazyFunction(lambda: datetime.date(current_academic_year(), 9, 1))
+    ends_on = factory.LazyFunction(lambda: datetime.date(current_academic_year() + 1, 6, 30))
+
+
+class PlacementFactory(DjangoModelFactory):
+    class Meta:
+        model = Placement
+
+    place = factory.SubFactory(DualTrainingPlaceFactory)
+    student = factory.SubFactory(
+        StudentFactory,
+        organisation=factory.SelfAttribute("..place.programme.technikum"),
+        programme=factory.SelfAttribute("..place.programme"),
+        grade=2,
+    )
+    status = Placement.Status.ACTIVE

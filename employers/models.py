@@ -198,7 +198,14 @@ class Placement(models.Model):
             models.UniqueConstraint(fields=["place", "student"], name="placement_unique"),
             models.CheckConstraint(
                 condition=Q(
-                    status__in=["applied", "accepted", "active", "completed", "rejected", "cancelled"]
+                    status__in=[
+                        "applied",
+                        "accepted",
+                        "active",
+                        "completed",
+                        "rejected",
+                        "cancelled",
+                    ]
                 ),
                 name="placement_status_valid",
             ),

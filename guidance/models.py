@@ -1,1 +1,1 @@
-
+"""Career guidance: questionnaires, recommendations, career events and labour-market data."""

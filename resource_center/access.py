@@ -75,7 +75,9 @@ def access_of(user: AnyUser) -> UserAccess:
         rows = (
             Membership.objects.active()
             .filter(user=user)
-            .values_list("role", "organisation_id", "organisation__district_id", "organisation__kind")
+            .values_list(
+                "role", "organisation_id", "organisation__district_id", "organisation__kind"
+            )
         )
         from students.models import Guardian, Student
 
@@ -118,7 +120,9 @@ def _student_rule(user: AnyUser) -> Q | None:
     return rule
 
 
-def students_visible_to(user: AnyUser, queryset: QuerySet[Student] | None = None) -> QuerySet[Student]:
+def students_visible_to(
+    user: AnyUser, queryset: QuerySet[Student] | None = None
+) -> QuerySet[Student]:
     """Students whose records the user may open (never any for administration)."""
     from students.models import Student
 
@@ -128,7 +132,7 @@ def students_visible_to(user: AnyUser, queryset: QuerySet[Student] | None = None
 
 
 def can_edit_student(user: AnyUser, student: Student) -> bool:
-    """Counsellors edit their school's pupils, technikum staff their students, coordinators the district's."""
+    """Counsellors edit their pupils, technikum staff its students, coordinators the district's."""
     acc = access_of(user)
     if acc.is_superuser:
         return True
@@ -146,7 +150,9 @@ def can_see_special_needs(user: AnyUser, student: Student) -> bool:
 def student_for(user: AnyUser, uuid: UUID | str, *, write: bool = False) -> Student:
     """One student by UUID: 404 when not visible, 403 when visible but read-only."""
     student = get_object_or_404(
-        students_visible_to(user).select_related("organisation", "organisation__district", "programme"),
+        students_visible_to(user).select_related(
+            "organisation", "organisation__district", "programme"
+        ),
         uuid=uuid,
     )
     if write and not can_edit_student(user, student):
@@ -173,7 +179,9 @@ def organisations_managed_by(user: AnyUser, kind: str) -> QuerySet[Organisation]
         Organisation.Kind.TECHNIKUM: (Role.TECHNIKUM_STAFF,),
         Organisation.Kind.EMPLOYER: (Role.EMPLOYER_REP,),
     }.get(kind, ())
-    rule = Q(pk__in=acc.organisations(*own_roles)) | Q(district_id__in=acc.districts(Role.COORDINATOR))
+    rule = Q(pk__in=acc.organisations(*own_roles)) | Q(
+        district_id__in=acc.districts(Role.COORDINATOR)
+    )
     if kind == Organisation.Kind.EMPLOYER:
         # The employment centre publishes vacancies on behalf of the district's employers.
         rule |= Q(district_id__in=acc.districts(Role.CENTRE_SPECIALIST))
@@ -181,11 +189,19 @@ def organisations_managed_by(user: AnyUser, kind: str) -> QuerySet[Organisation]
 
 
 def can_edit_programme(user: AnyUser, programme: Programme) -> bool:
-    return organisations_managed_by(user, Organisation.Kind.TECHNIKUM).filter(pk=programme.technikum_id).exists()
+    return (
+        organisations_managed_by(user, Organisation.Kind.TECHNIKUM)
+        .filter(pk=programme.technikum_id)
+        .exists()
+    )
 
 
 def can_edit_vacancy(user: AnyUser, vacancy: Vacancy) -> bool:
-    return organisations_managed_by(user, Organisation.Kind.EMPLOYER).filter(pk=vacancy.employer_id).exists()
+    return (
+        organisations_managed_by(user, Organisation.Kind.EMPLOYER)
+        .filter(pk=vacancy.employer_id)
+        .exists()
+    )
 
 
 def can_edit_dual_place(user: AnyUser, place: DualTrainingPlace) -> bool:

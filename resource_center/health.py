@@ -1,13 +1,20 @@
-"""Health checks beyond the ones django-health-check ships."""
+"""Health checks beyond the ones django-health-check ships, and the worker's heartbeat."""
 
 from __future__ import annotations
 
 import dataclasses
+import datetime
 from pathlib import Path
 
-from django.conf import settings
+from django.db import DatabaseError
+from django.utils import timezone
 from health_check.base import HealthCheck
 from health_check.exceptions import ServiceUnavailable
+
+from resource_center.models import ServiceHeartbeat
+
+# Beat sends a heartbeat every 60 s: three missed in a row is worth a warning.
+HEARTBEAT_MAX_AGE = datetime.timedelta(minutes=3)
 
 
 @dataclasses.dataclass
@@ -37,4 +44,36 @@ class Broker(HealthCheck):
 
     @property
     def labels(self) -> dict[str, str]:
-        return {"check": "Broker", "transport": settings.CELERY_BROKER_URL.split(":", 1)[0]}
+        from resource_center.celery import app
+
+        return {"check": "Broker", "transport": app.conf.broker_url.split(":", 1)[0]}
+
+
+@dataclasses.dataclass(frozen=True)
+class WorkerHeartbeat:
+    """When the Celery worker last ran the heartbeat job sent by beat.
+
+    Shown on /health/ as information, not as a check: django-health-check 4.8 counts a
+    ServiceWarning as an error (HTTP 500), and a late heartbeat should not fail the page.
+    """
+
+    seen_at: datetime.datetime | None
+    readable: bool = True
+
+    @property
+    def is_recent(self) -> bool:
+        return self.seen_at is not None and timezone.now() - self.seen_at <= HEARTBEAT_MAX_AGE
+
+
+async def worker_heartbeat() -> WorkerHeartbeat:
+    """The Celery source's last heartbeat; unreadable when the database is down."""
+    try:
+        seen_at = await (
+            ServiceHeartbeat.objects.filter(name=ServiceHeartbeat.Source.CELERY)
+            .values_list("seen_at", flat=True)
+            .afirst()
+        )
+    except DatabaseError:
+        # The Database row already reports the outage; the page must still render.
+        return WorkerHeartbeat(seen_at=None, readable=False)
+    return WorkerHeartbeat(seen_at=seen_at)

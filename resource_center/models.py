@@ -157,9 +157,7 @@ class Membership(models.Model):
             models.UniqueConstraint(
                 fields=["user", "organisation", "role"], name="membership_unique_role"
             ),
-            models.CheckConstraint(
-                condition=Q(role__in=Role.values), name="membership_role_valid"
-            ),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="membership_role_valid"),
         ]
 
     def __str__(self) -> str:
@@ -170,7 +168,9 @@ class Membership(models.Model):
         if expected and self.organisation_id and self.organisation.kind != expected:
             raise ValidationError(
                 {
-                    "organisation": _("Роль «%(role)s» бывает только в организации типа «%(kind)s».")
+                    "organisation": _(
+                        "Роль «%(role)s» бывает только в организации типа «%(kind)s»."
+                    )
                     % {"role": self.get_role_display(), "kind": Organisation.Kind(expected).label}
                 }
             )
@@ -219,3 +219,23 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.get_action_display()} {self.subject}"
+
+
+class ServiceHeartbeat(models.Model):
+    """When a background process last reported itself alive; one row per source."""
+
+    class Source(models.TextChoices):
+        CELERY = "celery", _("Celery: worker и beat")
+        COMMAND = "command", _("Команда manage.py heartbeat")
+
+    # In the database rather than the cache: the embedded default's cache is per process,
+    # and the worker writes what the web process reads.
+    name = models.CharField(_("источник"), max_length=50, unique=True, choices=Source.choices)
+    seen_at = models.DateTimeField(_("последний сигнал"))
+
+    class Meta:
+        verbose_name = _("сигнал фоновой службы")
+        verbose_name_plural = _("сигналы фоновых служб")
+
+    def __str__(self) -> str:
+        return f"{self.get_name_display()}: {self.seen_at:%Y-%m-%d %H:%M:%S}"

@@ -34,7 +34,7 @@ class GradeRow:
 
 
 def pupils_by_grade(*, students: QuerySet[Student], suppress: bool = False) -> list[GradeRow]:
-    """Current-year students by grade with how many have an active processing consent (one query)."""
+    """Current-year students by grade, with how many have active processing consent (one query)."""
     rows = (
         students.current()
         .values("grade")

@@ -12,6 +12,7 @@ from health_check.views import HealthCheckView
 
 from employers.models import DualTrainingPlace, Vacancy
 from resource_center import access, selectors
+from resource_center.health import worker_heartbeat
 from resource_center.models import Organisation, Role
 from schools.models import Programme
 from students.models import Student
@@ -60,7 +61,9 @@ def home(request: HttpRequest) -> HttpResponse:
             if acc.is_parent
             else []
         )
-        context["own_student"] = Student.objects.filter(user=user).select_related("organisation").first()
+        context["own_student"] = (
+            Student.objects.filter(user=user).select_related("organisation").first()
+        )
     context["organisations"] = access.staff_organisations(user, *Role.values)
     return render(request, "resource_center/home.html", context)
 
@@ -84,7 +87,10 @@ CHECK_NAMES = {"Database": _("База данных"), "Broker": _("Брокер
 
 
 class HealthView(HealthCheckView):
-    """Database and broker status; 503 with the failing service named when one is down."""
+    """Database and broker status; 503 with the failing service named when one is down.
+
+    The Celery heartbeat is shown as a third row that warns but never fails the page.
+    """
 
     template_name = "resource_center/health.html"
     http_method_names = ["get", "head"]
@@ -99,9 +105,11 @@ class HealthView(HealthCheckView):
             (CHECK_NAMES.get(type(r.check).__name__, type(r.check).__name__), r)
             for r in self.results
         ]
+        context["heartbeat"] = self.heartbeat
         return context
 
     async def get(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        self.heartbeat = await worker_heartbeat()
         response = await super().get(request, *args, **kwargs)
         if response.status_code == 500:
             # A service being down is not a server error of this page.

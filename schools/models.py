@@ -50,7 +50,10 @@ class Programme(models.Model):
         _("срок обучения, месяцев"), help_text=_("Например, 34 месяца = 2 года 10 месяцев.")
     )
     form_of_study = models.CharField(
-        _("форма обучения"), max_length=20, choices=FormOfStudy.choices, default=FormOfStudy.FULL_TIME
+        _("форма обучения"),
+        max_length=20,
+        choices=FormOfStudy.choices,
+        default=FormOfStudy.FULL_TIME,
     )
     budget_seats = models.PositiveSmallIntegerField(_("бюджетных мест"), default=0)
     is_dual = models.BooleanField(_("дуальное обучение"), default=False)

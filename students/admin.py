@@ -1,3 +1,222 @@
-from django.contrib import admin
+"""Admin of pupils and students, their guardians and consents: personal data, audited."""
 
-# Register your models here.
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.admin.models import LogEntry
+from django.db.models import QuerySet
+from django.forms import BaseInlineFormSet, ModelForm
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
+
+from resource_center import audit
+from resource_center.admin import DistrictScopedAdmin
+from students.models import Consent, Guardian, Student
+
+
+class GuardianInline(admin.TabularInline):
+    model = Guardian
+    extra = 0
+    fields = ["last_name", "first_name", "patronymic", "relation", "phone", "email", "user"]
+    autocomplete_fields = ["user"]
+
+
+class ConsentInline(admin.TabularInline):
+    model = Consent
+    extra = 0
+    fields = ["scope", "guardian", "given_on", "document_number", "withdrawn_at", "recorded_by"]
+    readonly_fields = ["recorded_by"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Consent]:
+        return super().get_queryset(request).select_related("guardian", "recorded_by")
+
+    def get_formset(
+        self, request: HttpRequest, obj: Student | None = None, **kwargs: Any
+    ) -> type[BaseInlineFormSet]:
+        formset = super().get_formset(request, obj, **kwargs)
+        # Consent comes from one of this student's own guardians, never anyone else's.
+        field = formset.form.base_fields.get("guardian")
+        if field is not None:
+            field.queryset = obj.guardians.all() if obj else Guardian.objects.none()
+        return formset
+
+
+@admin.register(Student)
+class StudentAdmin(DistrictScopedAdmin):
+    """Every opening of a student's page and every write through it leaves an audit row."""
+
+    district_path = "organisation__district"
+    list_display = ["full_name", "organisation", "class_name", "academic_year", "is_active"]
+    list_filter = [
+        "academic_year",
+        "grade",
+        "is_active",
+        "organisation__kind",
+        ("organisation__district", admin.RelatedOnlyFieldListFilter),
+        ("organisation", admin.RelatedOnlyFieldListFilter),
+    ]
+    list_select_related = ["organisation"]
+    search_fields = ["last_name", "first_name", "patronymic", "organisation__short_name"]
+    autocomplete_fields = ["organisation", "programme", "user"]
+    readonly_fields = ["uuid", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["last_name", "first_name", "patronymic", "birth_date", "sex"]}),
+        (
+            _("Обучение"),
+            {
+                "fields": [
+                    "organisation",
+                    "academic_year",
+                    "grade",
+                    "class_letter",
+                    "programme",
+                    "is_active",
+                ]
+            },
+        ),
+        (_("Служебное"), {"fields": ["user", "uuid", "created_at", "updated_at"]}),
+    ]
+    inlines = [GuardianInline, ConsentInline]
+
+    @admin.display(description=_("ФИО"), ordering="last_name")
+    def full_name(self, obj: Student) -> str:
+        return obj.full_name
+
+    @admin.display(description=_("класс"), ordering="grade")
+    def class_name(self, obj: Student) -> str:
+        return obj.class_name
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        response = super().change_view(request, object_id, form_url, extra_context)
+        # Only a page actually shown counts as a view; a missing or foreign id redirects.
+        context = getattr(response, "context_data", None) or {}
+        student = context.get("original")
+        if request.method == "GET" and response.status_code == 200 and student is not None:
+            audit.record(
+                actor=request.user, action=audit.Action.VIEW, student=student, request=request
+            )
+        return response
+
+    def save_formset(
+        self, request: HttpRequest, form: ModelForm, formset: BaseInlineFormSet, change: bool
+    ) -> None:
+        if formset.model is Consent:
+            for consent_form in formset.forms:
+                if consent_form.instance._state.adding:
+                    consent_form.instance.recorded_by = request.user
+        super().save_formset(request, form, formset, change)
+
+    # The admin calls log_addition/log_change once per successful save, after the inlines,
+    # inside the same transaction, with a message that names the changed fields and rows.
+    def log_addition(self, request: HttpRequest, obj: Student, message: Any) -> LogEntry:
+        entry = super().log_addition(request, obj, message)
+        audit.record(
+            actor=request.user,
+            action=audit.Action.CREATE,
+            student=obj,
+            details=entry.get_change_message(),
+            request=request,
+        )
+        return entry
+
+    def log_change(self, request: HttpRequest, obj: Student, message: Any) -> LogEntry:
+        entry = super().log_change(request, obj, message)
+        audit.record(
+            actor=request.user,
+            action=audit.Action.UPDATE,
+            student=obj,
+            details=entry.get_change_message(),
+            request=request,
+        )
+        return entry
+
+    def log_deletions(self, request: HttpRequest, queryset: QuerySet[Student]) -> Any:
+        for student in queryset:
+            audit.record(
+                actor=request.user, action=audit.Action.DELETE, student=student, request=request
+            )
+        return super().log_deletions(request, queryset)
+
+
+@admin.register(Guardian)
+class GuardianAdmin(DistrictScopedAdmin):
+    district_path = "student__organisation__district"
+    list_display = ["__str__", "relation", "student", "phone", "email"]
+    list_filter = [
+        "relation",
+        ("student__organisation__district", admin.RelatedOnlyFieldListFilter),
+    ]
+    list_select_related = ["student"]
+    search_fields = [
+        "last_name",
+        "first_name",
+        "patronymic",
+        "phone",
+        "email",
+        "student__last_name",
+    ]
+    autocomplete_fields = ["student", "user"]
+
+
+class ConsentActiveFilter(admin.SimpleListFilter):
+    title = _("действует")
+    parameter_name = "active"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [("yes", _("Действует")), ("no", _("Отозвано"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Consent]) -> QuerySet[Consent]:
+        if self.value() == "yes":
+            return queryset.filter(withdrawn_at__isnull=True)
+        if self.value() == "no":
+            return queryset.filter(withdrawn_at__isnull=False)
+        return queryset
+
+
+class ConsentAdminForm(ModelForm):
+    class Meta:
+        model = Consent
+        fields = ["student", "guardian", "scope", "given_on", "document_number", "withdrawn_at"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        student, guardian = cleaned.get("student"), cleaned.get("guardian")
+        if student and guardian and guardian.student_id != student.pk:
+            self.add_error(
+                "guardian", _("Это не родитель (законный представитель) этого обучающегося.")
+            )
+        return cleaned
+
+
+@admin.register(Consent)
+class ConsentAdmin(DistrictScopedAdmin):
+    form = ConsentAdminForm
+    district_path = "student__organisation__district"
+    list_display = ["student", "scope", "guardian", "given_on", "document_number", "is_active"]
+    list_filter = [
+        "scope",
+        ConsentActiveFilter,
+        ("student__organisation__district", admin.RelatedOnlyFieldListFilter),
+    ]
+    list_select_related = ["student", "guardian"]
+    search_fields = ["student__last_name", "guardian__last_name", "document_number"]
+    autocomplete_fields = ["student", "guardian"]
+    readonly_fields = ["recorded_by", "created_at"]
+    date_hierarchy = "given_on"
+
+    @admin.display(description=_("действует"), boolean=True)
+    def is_active(self, obj: Consent) -> bool:
+        return obj.is_active
+
+    def save_model(self, request: HttpRequest, obj: Consent, form: ModelForm, change: bool) -> None:
+        if not change:
+            obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)

@@ -2,5 +2,5 @@ from django.apps import AppConfig
 
 
 class StudentsConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'students'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "students"

@@ -65,9 +65,7 @@ class Student(models.Model):
     grade = models.PositiveSmallIntegerField(
         _("класс или курс"), help_text=_("Класс школы (1–11) или курс техникума (1–4).")
     )
-    class_letter = models.CharField(
-        _("буква класса или группа"), max_length=10, blank=True
-    )
+    class_letter = models.CharField(_("буква класса или группа"), max_length=10, blank=True)
     academic_year = models.PositiveSmallIntegerField(
         _("учебный год"), default=current_academic_year, help_text=_("Год начала: 2026 = 2026/27.")
     )
@@ -105,9 +103,7 @@ class Student(models.Model):
                 condition=Q(academic_year__gte=2000) & Q(academic_year__lte=2100),
                 name="student_academic_year_range",
             ),
-            models.CheckConstraint(
-                condition=Q(sex__in=["", "f", "m"]), name="student_sex_valid"
-            ),
+            models.CheckConstraint(condition=Q(sex__in=["", "f", "m"]), name="student_sex_valid"),
         ]
         indexes = [
             # The counsellor's list: one school, one year, by class.

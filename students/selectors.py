@@ -10,14 +10,20 @@ from students.models import Consent, Guardian, Student
 
 
 def student_list_for(*, user: AbstractBaseUser) -> QuerySet[Student]:
-    """Visible students of the current year with their organisation (one JOIN), by class and name."""
+    """Visible current-year students with their organisation (one JOIN), by class and name."""
     return (
         access.students_visible_to(user)
         .current()
         .select_related("organisation")
         .only(
-            "uuid", "last_name", "first_name", "patronymic", "birth_date", "grade",
-            "class_letter", "organisation__short_name",
+            "uuid",
+            "last_name",
+            "first_name",
+            "patronymic",
+            "birth_date",
+            "grade",
+            "class_letter",
+            "organisation__short_name",
         )
         .order_by("organisation__short_name", "grade", "class_letter", "last_name", "first_name")
     )

@@ -21,9 +21,9 @@ def inn_is_valid(value: str) -> bool:
     digits = [int(c) for c in value]
     if len(digits) == 10:
         return digits[9] == _check_digit(digits, _INN10_WEIGHTS)
-    return digits[10] == _check_digit(digits, _INN12_WEIGHTS_11) and digits[
-        11
-    ] == _check_digit(digits, _INN12_WEIGHTS_12)
+    return digits[10] == _check_digit(digits, _INN12_WEIGHTS_11) and digits[11] == _check_digit(
+        digits, _INN12_WEIGHTS_12
+    )
 
 
 def inn_with_check_digits(prefix: str) -> str:

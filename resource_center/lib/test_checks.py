@@ -16,7 +16,9 @@ def test_published_inn_examples_pass(inn):
     assert inn_is_valid(inn)
 
 
-@pytest.mark.parametrize("inn", ["7707083894", "770708389", "77070838931", "abcdefghij", "", "５９４２０００１１７"])
+@pytest.mark.parametrize(
+    "inn", ["7707083894", "770708389", "77070838931", "abcdefghij", "", "５９４２０００１１７"]
+)
 def test_wrong_inn_fails(inn):
     assert not inn_is_valid(inn)
 
@@ -29,6 +31,15 @@ def test_generated_inn_has_valid_check_digits():
         assert not inn_is_valid(broken)
 
 
-@pytest.mark.parametrize(("code", "ok"), [("15.01.05", True), ("09.02.07", True), ("15.1.05", False), ("15-01-05", False), ("15.01.055", False)])
+@pytest.mark.parametrize(
+    ("code", "ok"),
+    [
+        ("15.01.05", True),
+        ("09.02.07", True),
+        ("15.1.05", False),
+        ("15-01-05", False),
+        ("15.01.055", False),
+    ],
+)
 def test_okso_format(code, ok):
     assert okso_is_valid(code) is ok

@@ -1,0 +1,38 @@
+"""The default schedule of periodic jobs, defined once and synced by `manage.py sync_schedule`.
+
+Beat runs django-celery-beat's DatabaseScheduler, so what runs is what the database holds:
+this dict only seeds it. The coordinator may change intervals or switch a job off in the
+admin, and the sync never undoes that. Every job here is also a management command.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import NotRequired, TypedDict
+
+from celery.schedules import crontab
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+class PeriodicJob(TypedDict):
+    """One entry, shaped like Celery's own ``beat_schedule`` entries."""
+
+    task: str
+    schedule: timedelta | crontab
+    description: str | Promise
+    # A job missed while the worker was down is dropped instead of piling up in the queue.
+    expire_seconds: NotRequired[int]
+
+
+DEFAULT_SCHEDULE: dict[str, PeriodicJob] = {
+    "heartbeat": {
+        "task": "resource_center.tasks.heartbeat",
+        "schedule": timedelta(seconds=60),
+        "description": _(
+            "Отмечает, что worker и beat работают; страница /health/ предупреждает, "
+            "если сигнала нет дольше трёх минут."
+        ),
+        "expire_seconds": 60,
+    },
+}

@@ -1,0 +1,275 @@
+"""The periodic schedule, the heartbeat job, and real Celery workers (marked `services`)."""
+
+from __future__ import annotations
+
+import os
+import runpy
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from datetime import timedelta
+from io import StringIO
+from pathlib import Path
+from types import SimpleNamespace
+from unittest import mock
+
+import pytest
+from celery import Celery
+from celery.exceptions import TimeoutError as CeleryTimeoutError
+from celery.schedules import crontab
+from django.core.management import call_command
+from django.utils import timezone
+from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
+
+from resource_center import services, tasks
+from resource_center.celery import create_filesystem_folders
+from resource_center.models import ServiceHeartbeat
+from resource_center.schedule import DEFAULT_SCHEDULE
+from tests.conftest import require_service
+
+pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parents[2]
+REDIS_TEST_URL = "redis://127.0.0.1:6379/15"
+
+
+def _sync(*args: str) -> str:
+    out = StringIO()
+    call_command("sync_schedule", *args, stdout=out)
+    return out.getvalue()
+
+
+# The schedule and its sync
+
+
+def test_sync_schedule_creates_the_default_periodic_tasks():
+    _sync()
+
+    assert set(PeriodicTask.objects.values_list("name", flat=True)) == set(DEFAULT_SCHEDULE)
+    heartbeat = PeriodicTask.objects.select_related("interval").get(name="heartbeat")
+    assert heartbeat.task == "resource_center.tasks.heartbeat"
+    assert (heartbeat.interval.every, heartbeat.interval.period) == (60, IntervalSchedule.SECONDS)
+    assert heartbeat.enabled
+    assert heartbeat.expire_seconds == 60
+
+
+def test_sync_schedule_twice_creates_no_duplicates():
+    _sync()
+    out = _sync()
+
+    assert PeriodicTask.objects.count() == len(DEFAULT_SCHEDULE)
+    assert IntervalSchedule.objects.count() == 1
+    assert "nothing to add" in out
+
+
+def test_sync_schedule_leaves_the_coordinators_edits_alone():
+    _sync()
+    edited = PeriodicTask.objects.get(name="heartbeat")
+    edited.interval = IntervalSchedule.objects.create(every=5, period=IntervalSchedule.MINUTES)
+    edited.enabled = False
+    edited.save()
+
+    _sync()
+
+    edited.refresh_from_db()
+    assert (edited.interval.every, edited.interval.period) == (5, IntervalSchedule.MINUTES)
+    assert not edited.enabled
+    assert PeriodicTask.objects.count() == len(DEFAULT_SCHEDULE)
+
+
+def test_sync_schedule_dry_run_writes_nothing():
+    out = _sync("--dry-run")
+
+    assert "Would add 1 periodic task(s): heartbeat." in out
+    assert not PeriodicTask.objects.exists()
+    assert not IntervalSchedule.objects.exists()
+
+
+def test_sync_adds_a_crontab_job_in_the_portal_time_zone():
+    jobs = {
+        "nightly": {
+            "task": "resource_center.tasks.ping",
+            "schedule": crontab(minute="30", hour="4"),
+            "description": "nightly",
+        }
+    }
+
+    assert services.periodic_tasks_sync(jobs=jobs) == ["nightly"]
+
+    row = CrontabSchedule.objects.get()
+    assert (row.minute, row.hour, str(row.timezone)) == ("30", "4", "Asia/Yekaterinburg")
+    assert PeriodicTask.objects.get(name="nightly").crontab == row
+
+
+# The heartbeat job
+
+
+def test_heartbeat_command_records_its_own_source():
+    before = timezone.now()
+
+    call_command("heartbeat", stdout=StringIO())
+
+    beat = ServiceHeartbeat.objects.get()
+    assert beat.name == ServiceHeartbeat.Source.COMMAND
+    assert before <= beat.seen_at <= timezone.now()
+
+
+def test_heartbeat_command_dry_run_writes_nothing():
+    out = StringIO()
+
+    call_command("heartbeat", "--dry-run", stdout=out)
+
+    assert "Dry run" in out.getvalue()
+    assert not ServiceHeartbeat.objects.exists()
+
+
+def test_heartbeat_task_records_the_celery_source_and_returns_the_time():
+    result = tasks.heartbeat.apply()
+
+    beat = ServiceHeartbeat.objects.get(name=ServiceHeartbeat.Source.CELERY)
+    assert result.get() == beat.seen_at.isoformat()
+
+
+def test_heartbeat_twice_updates_the_one_row():
+    first = tasks.heartbeat.apply().get()
+    second = tasks.heartbeat.apply().get()
+
+    assert ServiceHeartbeat.objects.count() == 1
+    assert second >= first
+
+
+# Real workers: subprocesses configured by the environment alone, as in production
+
+
+def _env(tmp_path: Path, **overrides: str) -> dict[str, str]:
+    """The environment of a worker whose database and Celery folders live in ``tmp_path``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CELERY_")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="resource_center.settings",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        CELERY_DATA_DIR=str(tmp_path / "celery"),
+        REDIS_URL="",
+    )
+    env.update(overrides)
+    return env
+
+
+def _client(env: dict[str, str]) -> Celery:
+    """A Celery app reading settings.py under ``env``: exactly what the worker sees."""
+    with mock.patch.dict(os.environ, env, clear=True):
+        settings = runpy.run_path(str(ROOT / "resource_center" / "settings.py"))
+        client = Celery("test-client", set_as_current=False)
+        client.config_from_object(
+            SimpleNamespace(**{k: v for k, v in settings.items() if k.startswith("CELERY_")}),
+            namespace="CELERY",
+        )
+        create_filesystem_folders(client.conf)
+    return client
+
+
+@contextmanager
+def _worker(env: dict[str, str], log: Path, *options: str) -> Iterator[subprocess.Popen[bytes]]:
+    with log.open("wb") as out:
+        # Its own session, so that teardown can reach an embedded beat process too.
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "resource_center", "worker",
+             "--pool=solo", "--without-mingle", "--without-gossip", "--loglevel=INFO",
+             *options],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+        try:
+            yield worker
+        finally:
+            worker.terminate()
+            try:
+                worker.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()
+            with suppress(ProcessLookupError):
+                os.killpg(worker.pid, signal.SIGKILL)
+
+
+def _until(done, worker: subprocess.Popen[bytes], log: Path, timeout: float = 60):
+    """Poll ``done()`` until it returns a value, failing early if the worker dies."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if worker.poll() is not None:
+            pytest.fail(f"worker exited with {worker.returncode}:\n{log.read_text()[-4000:]}")
+        value = done()
+        if value is not None:
+            return value
+        time.sleep(0.2)
+    pytest.fail(f"nothing after {timeout:g} s; worker log:\n{log.read_text()[-4000:]}")
+
+
+def _ping_round_trip(env: dict[str, str], tmp_path: Path) -> None:
+    client = _client(env)
+    log = tmp_path / "worker.log"
+    with _worker(env, log) as worker:
+        result = client.send_task("resource_center.tasks.ping")
+        try:
+
+            def answer() -> str | None:
+                try:
+                    return result.get(timeout=1)
+                except CeleryTimeoutError:
+                    return None
+
+            assert _until(answer, worker, log) == "pong"
+        finally:
+            result.forget()
+
+
+def _redis_reachable() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.services
+def test_worker_answers_over_the_filesystem_transport(tmp_path):
+    _ping_round_trip(_env(tmp_path), tmp_path)
+
+
+@pytest.mark.services
+def test_worker_answers_over_redis(tmp_path):
+    require_service(_redis_reachable(), "Redis at 127.0.0.1:6379")
+    _ping_round_trip(_env(tmp_path, REDIS_URL=REDIS_TEST_URL), tmp_path)
+
+
+@pytest.mark.services
+def test_beat_sends_the_synced_heartbeat_to_the_worker(tmp_path):
+    env = _env(tmp_path)
+    for command in (["migrate", "-v0"], ["sync_schedule"]):
+        subprocess.run(
+            [sys.executable, "manage.py", *command],
+            cwd=ROOT, env=env, check=True, capture_output=True, timeout=60,
+        )  # fmt: skip
+    db = tmp_path / "db.sqlite3"
+    # Straight SQL on the worker's database, which is not the test database: the synced
+    # entry becomes due at once instead of 60 s after beat starts.
+    with sqlite3.connect(db) as conn:
+        conn.execute(
+            "UPDATE django_celery_beat_periodictask SET last_run_at = ? WHERE name = ?",
+            ((timezone.now() - timedelta(minutes=5)).strftime("%Y-%m-%d %H:%M:%S"), "heartbeat"),
+        )
+
+    def heartbeat_seen() -> str | None:
+        with sqlite3.connect(db, timeout=5) as conn:
+            row = conn.execute(
+                "SELECT seen_at FROM resource_center_serviceheartbeat WHERE name = ?",
+                (ServiceHeartbeat.Source.CELERY.value,),
+            ).fetchone()
+        return row[0] if row else None
+
+    log = tmp_path / "worker.log"
+    with _worker(env, log, "--beat") as worker:
+        assert _until(heartbeat_seen, worker, log)

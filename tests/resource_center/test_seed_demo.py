@@ -1,0 +1,229 @@
+"""`manage.py seed_demo`: the demo district it builds, its repeatability and its logins."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.core.management import call_command
+from django.utils import timezone
+
+from employers.models import DualTrainingPlace, Placement, Vacancy
+from resource_center import demo_data
+from resource_center.lib.checks import inn_is_valid, okso_is_valid
+from resource_center.models import District, Membership, Organisation, Role
+from schools.models import Programme
+from students.models import Consent, Guardian, Student, current_academic_year
+
+pytestmark = pytest.mark.django_db
+
+User = get_user_model()
+DEMO_USERNAMES = [row[0] for row in demo_data.DEMO_STAFF] + ["parent", "pupil"]
+
+
+def _seed(*args: str) -> str:
+    out = io.StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def seeded() -> str:
+    return _seed()
+
+
+def _counts() -> dict[str, int]:
+    return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
+
+
+def _district() -> District:
+    return District.objects.get(name="Нытвенский городской округ", region="Пермский край")
+
+
+def test_seed_creates_the_district_with_schools_technikum_and_partners(seeded):
+    orgs = _district().organisations
+    assert orgs.schools().count() >= 5
+    assert orgs.schools().filter(short_name__contains="№ 1").exists()
+    technikum = orgs.technikums().get()
+    assert "«Нытвенский многопрофильный техникум»" in technikum.full_name
+    assert technikum.full_name.startswith("Краевое государственное автономное")
+    for kind in (
+        Organisation.Kind.EMPLOYMENT_CENTRE,
+        Organisation.Kind.ADMINISTRATION,
+        Organisation.Kind.RESOURCE_CENTRE,
+    ):
+        assert orgs.of_kind(kind).count() == 1
+    for org in orgs.all():
+        org.full_clean()
+        assert not org.inn or (inn_is_valid(org.inn) and org.inn.startswith("5942"))
+
+
+def test_seed_creates_technikum_programmes_with_valid_okso_codes(seeded):
+    programmes = Programme.objects.filter(technikum__kind=Organisation.Kind.TECHNIKUM)
+    assert programmes.count() >= 6
+    assert programmes.filter(okso_code="15.01.05", is_dual=True).exists()
+    assert {p.base_education for p in programmes} == {"9", "11"}
+    for programme in programmes:
+        assert okso_is_valid(programme.okso_code)
+        assert programme.qualification
+        assert programme.budget_seats > 0
+        programme.full_clean()
+
+
+def test_seed_creates_employers_with_valid_inn_including_the_nytva_plant(seeded):
+    employers = _district().organisations.employers()
+    assert employers.count() >= 6
+    plant = employers.get(short_name__contains="Нытва»")
+    assert plant.full_name == "Открытое акционерное общество «Нытва»"
+    assert plant.okved == "24.10"
+    assert all(inn_is_valid(e.inn) for e in employers)
+
+
+def test_seed_creates_pupils_of_grades_7_to_11_each_with_a_guardian(seeded):
+    pupils = Student.objects.pupils()
+    year = current_academic_year()
+    assert pupils.count() >= 300
+    assert {p.grade for p in pupils} == {7, 8, 9, 10, 11}
+    assert {p.class_letter for p in pupils} == {"А", "Б"}
+    assert pupils.values("organisation").distinct().count() >= 5
+    assert not pupils.filter(guardians__isnull=True).exists()
+    assert not pupils.exclude(academic_year=year).exists()
+    for pupil in pupils:
+        assert pupil.grade + 5 <= pupil.age_on(datetime.date(year, 9, 1)) <= pupil.grade + 7
+    for guardian in Guardian.objects.filter(student__in=pupils)[:50]:
+        guardian.full_clean()
+        assert guardian.email.endswith("@example.ru")
+
+
+def test_most_pupils_have_an_active_processing_consent_and_a_few_have_none(seeded):
+    pupils = Student.objects.pupils()
+    consented = pupils.filter(
+        consents__scope=Consent.Scope.PROCESSING, consents__withdrawn_at__isnull=True
+    ).count()
+    assert 0.75 * pupils.count() <= consented < pupils.count()
+    assert Consent.objects.filter(scope=Consent.Scope.TRANSFER_TECHNIKUM).exists()
+    for consent in Consent.objects.select_related("guardian")[:50]:
+        assert consent.guardian.student_id == consent.student_id
+        assert consent.given_on <= timezone.localdate()
+
+
+def test_seed_creates_dual_places_with_placements_within_their_seats(seeded):
+    year = current_academic_year()
+    places = DualTrainingPlace.objects.all()
+    assert places.count() >= 6
+    assert places.filter(employer__short_name="ОАО «Нытва»").exists()
+    assert Student.objects.technikum_students().count() >= 30
+    for place in places:
+        assert place.programme.is_dual
+        assert place.starts_on == datetime.date(year, 9, 1)
+        assert place.ends_on == datetime.date(year + 1, 6, 30)
+        assert place.mentor_name
+        held = place.placements.filter(status__in=Placement.SEAT_HOLDING).count()
+        assert held <= place.seats
+    placements = Placement.objects.select_related("student", "place")
+    assert placements.filter(status=Placement.Status.ACTIVE).exists()
+    for placement in placements:
+        assert placement.student.programme_id == placement.place.programme_id
+        assert 1 <= placement.student.grade <= 4
+
+
+def test_seed_creates_vacancies_including_summer_jobs_for_minors(seeded):
+    vacancies = Vacancy.objects.all()
+    assert vacancies.count() >= 15
+    minors = vacancies.filter(for_minors=True)
+    assert minors.filter(is_summer_job=True).exists()
+    assert {v.min_age for v in minors} <= {14, 16}
+    assert vacancies.filter(status=Vacancy.Status.DRAFT).exists()
+    assert vacancies.filter(status=Vacancy.Status.PUBLISHED).count() >= 15
+    assert not vacancies.filter(status=Vacancy.Status.PUBLISHED, published_at__isnull=True).exists()
+    for vacancy in vacancies:
+        vacancy.full_clean()
+
+
+def test_seed_creates_one_demo_user_per_role(seeded):
+    expected = {
+        "counsellor": (Role.COUNSELLOR, "Нытвенская СОШ № 1"),
+        "counsellor2": (Role.COUNSELLOR, "Нытвенская СОШ № 2"),
+        "head": (Role.SCHOOL_HEAD, "Нытвенская СОШ № 1"),
+        "technikum": (Role.TECHNIKUM_STAFF, "КГАПОУ «НМТ»"),
+        "employer": (Role.EMPLOYER_REP, "ОАО «Нытва»"),
+        "czn": (Role.CENTRE_SPECIALIST, None),
+        "admin_district": (Role.ADMINISTRATION, None),
+        "coordinator": (Role.COORDINATOR, None),
+    }
+    for username, (role, organisation) in expected.items():
+        membership = Membership.objects.select_related("organisation").get(user__username=username)
+        assert membership.role == role
+        assert organisation is None or membership.organisation.short_name == organisation
+        membership.full_clean()
+    assert {m.role for m in Membership.objects.all()} == set(Role.values)
+    assert all(
+        u.first_name and u.last_name for u in User.objects.filter(username__in=DEMO_USERNAMES)
+    )
+
+
+def test_coordinator_is_staff_with_the_apps_permissions(seeded):
+    coordinator = User.objects.get(username="coordinator")
+    assert coordinator.is_staff
+    assert not coordinator.is_superuser
+    assert coordinator.groups.filter(name="Координаторы").exists()
+    for codename in ("students.view_student", "employers.change_vacancy", "schools.add_programme"):
+        assert coordinator.has_perm(codename)
+    assert Permission.objects.filter(content_type__app_label="django_celery_beat").exists()
+    assert coordinator.has_perm("django_celery_beat.change_periodictask")
+    assert not coordinator.has_perm("auth.change_user")
+    assert not User.objects.get(username="counsellor").is_staff
+
+
+def test_parent_and_pupil_logins_are_linked_to_a_family_at_school_1(seeded):
+    pupil = Student.objects.select_related("organisation").get(user__username="pupil")
+    assert pupil.organisation.short_name == "Нытвенская СОШ № 1"
+    children = Student.objects.filter(guardians__user__username="parent")
+    assert pupil in children
+    assert children.count() == 2
+    assert all(c.organisation_id == pupil.organisation_id for c in children)
+
+
+def test_seed_twice_leaves_every_count_unchanged(seeded):
+    before = _counts()
+    output = _seed()
+    assert _counts() == before
+    assert "новых записей: 0" in output
+
+
+def test_each_demo_user_logs_in_with_the_demo_password_and_sees_the_home_page(seeded, client):
+    for username in DEMO_USERNAMES:
+        assert client.login(username=username, password="demo12345"), username
+        response = client.get("/")
+        assert response.status_code == 200, username
+        client.logout()
+
+
+def test_password_option_resets_every_demo_password(seeded, client):
+    _seed("--password", "другой-пароль-1")
+    for username in DEMO_USERNAMES:
+        assert client.login(username=username, password="другой-пароль-1"), username
+    assert not client.login(username="counsellor", password="demo12345")
+
+
+def test_pupils_option_sets_how_many_pupils_are_made():
+    _seed("--pupils", "300")
+    assert Student.objects.pupils().count() == 300
+
+
+def test_dry_run_saves_nothing():
+    before = _counts()
+    output = _seed("--dry-run")
+    assert _counts() == before
+    assert "counsellor" in output
+
+
+def test_summary_lists_the_counts_and_every_login(seeded):
+    assert "Учеников школ: 320" in seeded
+    assert "«demo12345»" in seeded
+    for username in DEMO_USERNAMES:
+        assert username in seeded

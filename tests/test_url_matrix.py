@@ -1,0 +1,187 @@
+"""The authorization matrix: every URL of the project × every role × own/foreign object.
+
+The table below is the specification. The test walks the URL resolver, so a new URL
+without a row here fails until its expected statuses are written down.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+ROLES = [
+    "anonymous",
+    "counsellor_a",
+    "head_a",
+    "technikum_staff",
+    "employer_rep",
+    "centre_specialist",
+    "district_admin",
+    "coordinator",
+    "parent_of_pupil_a",
+    "pupil_a_user",
+]
+
+# The student each role would call its own, and one of another organisation (or district).
+OWN_STUDENT = {
+    "anonymous": "pupil_a",
+    "counsellor_a": "pupil_a",
+    "head_a": "pupil_a",
+    "technikum_staff": "placed_student",
+    "employer_rep": "placed_student",
+    "centre_specialist": "pupil_a",
+    "district_admin": "pupil_a",
+    "coordinator": "pupil_a",
+    "parent_of_pupil_a": "pupil_a",
+    "pupil_a_user": "pupil_a",
+}
+FOREIGN_STUDENT = {
+    **dict.fromkeys(OWN_STUDENT, "pupil_b"),
+    "technikum_staff": "pupil_a",
+    "employer_rep": "pupil_a",
+    "coordinator": "far_pupil",
+}
+
+LOGIN = 302  # anonymous visitors are sent to the login page
+PUBLIC = dict.fromkeys(ROLES, 200)
+STAFF_ONLY = {**dict.fromkeys(ROLES, 200), "anonymous": LOGIN}
+
+# url name -> (methods the view handles, {role: status} or {role: (own, foreign)})
+MATRIX: dict[str, tuple[set[str], dict[str, int | tuple[int, int]]]] = {
+    "home": ({"GET", "HEAD"}, PUBLIC),
+    "health": ({"GET", "HEAD"}, PUBLIC),
+    "login": ({"GET", "HEAD", "POST"}, {**dict.fromkeys(ROLES, 302), "anonymous": 200}),
+    "logout": ({"POST"}, {**dict.fromkeys(ROLES, 405), "anonymous": LOGIN}),
+    "password_change": ({"GET", "HEAD", "POST"}, STAFF_ONLY),
+    "password_change_done": ({"GET", "HEAD"}, STAFF_ONLY),
+    "schools:programme_list": ({"GET", "HEAD"}, PUBLIC),
+    "employers:vacancy_list": ({"GET", "HEAD"}, PUBLIC),
+    "employers:place_list": ({"GET", "HEAD"}, PUBLIC),
+    "students:student_list": (
+        {"GET", "HEAD"},
+        {
+            "anonymous": LOGIN,
+            "counsellor_a": 200,
+            "head_a": 200,
+            "technikum_staff": 200,
+            "employer_rep": 403,
+            "centre_specialist": 403,
+            "district_admin": 403,
+            "coordinator": 200,
+            "parent_of_pupil_a": 403,
+            "pupil_a_user": 403,
+        },
+    ),
+    "students:student_detail": (
+        {"GET", "HEAD"},
+        {
+            "anonymous": (LOGIN, LOGIN),
+            "counsellor_a": (200, 404),
+            "head_a": (200, 404),
+            "technikum_staff": (200, 404),
+            "employer_rep": (200, 404),
+            "centre_specialist": (404, 404),
+            "district_admin": (404, 404),
+            "coordinator": (200, 404),
+            "parent_of_pupil_a": (200, 404),
+            "pupil_a_user": (200, 404),
+        },
+    ),
+}
+
+# Django's own admin has its own permission system and tests (tests/resource_center/test_admin.py).
+EXCLUDED_NAMESPACES = {"admin"}
+
+# How to fill each URL keyword from the object under test.
+SAMPLE_KWARGS = {"uuid": lambda obj: obj.uuid}
+
+
+def project_url_patterns() -> dict[str, list[str]]:
+    """Every named URL of the project: qualified name -> its keyword names."""
+    found: dict[str, list[str]] = {}
+
+    def walk(patterns, namespace: str | None) -> None:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if p.namespace in EXCLUDED_NAMESPACES:
+                    continue
+                ns = p.namespace
+                walk(p.url_patterns, f"{namespace}:{ns}" if namespace and ns else ns or namespace)
+            elif isinstance(p, URLPattern) and p.name:
+                name = f"{namespace}:{p.name}" if namespace else p.name
+                found[name] = list(p.pattern.converters) or list(p.pattern.regex.groupindex)
+
+    walk(get_resolver().url_patterns, None)
+    return found
+
+
+def test_every_url_has_a_row_for_every_role():
+    patterns = project_url_patterns()
+    assert set(patterns) == set(MATRIX), "URLs without rows / rows without URLs"
+    for name, (_, row) in MATRIX.items():
+        assert set(row) == set(ROLES), f"{name}: roles missing from its row"
+        for kwarg in patterns[name]:
+            assert kwarg in SAMPLE_KWARGS, f"{name}: no sample for URL keyword {kwarg!r}"
+
+
+CASES = [
+    (name, role, side)
+    for name, (_, row) in MATRIX.items()
+    for role in ROLES
+    for side in (("own", "foreign") if isinstance(row[role], tuple) else ("any",))
+]
+
+
+@pytest.fixture
+def far_pupil(world):
+    return f.StudentFactory(organisation=world.other_district_school, last_name="Далёкий")
+
+
+def _url(request, name: str, role: str, side: str) -> str:
+    kwargs_names = project_url_patterns()[name]
+    if not kwargs_names:
+        return reverse(name)
+    owner = OWN_STUDENT[role] if side != "foreign" else FOREIGN_STUDENT[role]
+    obj = request.getfixturevalue(owner)
+    return reverse(name, kwargs={k: SAMPLE_KWARGS[k](obj) for k in kwargs_names})
+
+
+@pytest.mark.parametrize(("name", "role", "side"), CASES)
+def test_access_matrix(request, client, world, name, role, side):
+    for fixture in ("pupil_a", "pupil_b", "placed_student", "far_pupil"):
+        request.getfixturevalue(fixture)
+    user = request.getfixturevalue(role)
+    if user.is_authenticated:
+        client.force_login(user)
+    url = _url(request, name, role, side)
+    expected = MATRIX[name][1][role]
+    if isinstance(expected, tuple):
+        expected = expected[0] if side == "own" else expected[1]
+    response = client.get(url)
+    assert response.status_code == expected, f"GET {url} as {role} ({side})"
+    if expected == LOGIN and role == "anonymous":
+        assert response["Location"].startswith(reverse("login"))
+
+
+METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]
+UNHANDLED = [
+    (name, method)
+    for name, (allowed, _) in MATRIX.items()
+    for method in METHODS
+    if method not in allowed
+]
+
+
+@pytest.mark.parametrize(("name", "method"), UNHANDLED)
+def test_views_allow_only_the_methods_they_handle(
+    request, client, coordinator, pupil_a, name, method
+):
+    """Every method a view does not handle is 405, for a logged-in user who may see the page."""
+    client.force_login(coordinator)
+    url = _url(request, name, "coordinator", "own")
+    response = client.generic(method, url)
+    assert response.status_code == 405, f"{method} {url}"

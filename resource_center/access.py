@@ -31,7 +31,6 @@ if TYPE_CHECKING:
 
 PUPIL_READERS = (Role.COUNSELLOR, Role.SCHOOL_HEAD)
 STUDENT_EDITORS = (Role.COUNSELLOR, Role.TECHNIKUM_STAFF)
-REPORT_READERS = (Role.ADMINISTRATION, Role.COORDINATOR, Role.SCHOOL_HEAD)
 
 
 @dataclass(frozen=True)
@@ -211,16 +210,15 @@ def can_edit_dual_place(user: AnyUser, place: DualTrainingPlace) -> bool:
     )
 
 
-# --- reports and roles --------------------------------------------------------------
+# --- admin scope and roles ------------------------------------------------------------
 
 
-def can_read_district_reports(user: AnyUser) -> bool:
+def coordinated_scope(user: AnyUser, queryset: QuerySet, *, district_path: str) -> QuerySet:
+    """The admin's scope: rows of the districts the user coordinates (all for a superuser)."""
     acc = access_of(user)
-    return acc.is_superuser or acc.has(Role.ADMINISTRATION, Role.COORDINATOR)
-
-
-def district_ids_for_reports(user: AnyUser) -> set[int]:
-    return access_of(user).districts(Role.ADMINISTRATION, Role.COORDINATOR)
+    if acc.is_superuser:
+        return queryset
+    return queryset.filter(**{f"{district_path}__in": acc.districts(Role.COORDINATOR)})
 
 
 def staff_organisations(user: AnyUser, *roles: str) -> QuerySet[Organisation]:

@@ -11,24 +11,14 @@ from django.forms import ModelChoiceField
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from resource_center.access import access_of
+from resource_center.access import coordinated_scope
 from resource_center.models import (
     AuditEntry,
     District,
     Membership,
     Organisation,
-    Role,
     ServiceHeartbeat,
 )
-
-
-def coordinator_scope(queryset: QuerySet, *, request: HttpRequest, district_path: str) -> QuerySet:
-    """Everything for a superuser; otherwise the rows of the districts the user coordinates."""
-    user = request.user
-    if user.is_superuser:
-        return queryset
-    districts = access_of(user).districts(Role.COORDINATOR)
-    return queryset.filter(**{f"{district_path}__in": districts})
 
 
 class DistrictScopedAdmin(admin.ModelAdmin):
@@ -42,8 +32,8 @@ class DistrictScopedAdmin(admin.ModelAdmin):
     district_path: str = "district"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return coordinator_scope(
-            super().get_queryset(request), request=request, district_path=self.district_path
+        return coordinated_scope(
+            request.user, super().get_queryset(request), district_path=self.district_path
         )
 
     def formfield_for_foreignkey(

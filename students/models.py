@@ -25,6 +25,21 @@ def current_academic_year(today: datetime.date | None = None) -> int:
     return today.year if today.month >= 9 else today.year - 1
 
 
+class PersonName(models.Model):
+    """ФИО of a person; the patronymic is optional."""
+
+    last_name = models.CharField(_("фамилия"), max_length=100)
+    first_name = models.CharField(_("имя"), max_length=100)
+    patronymic = models.CharField(_("отчество"), max_length=100, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.last_name, self.first_name, self.patronymic) if p)
+
+
 class StudentQuerySet(models.QuerySet["Student"]):
     def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> StudentQuerySet:
         """The students this user may see; the rule itself lives in resource_center.access."""
@@ -42,7 +57,7 @@ class StudentQuerySet(models.QuerySet["Student"]):
         return self.filter(academic_year=current_academic_year(), is_active=True)
 
 
-class Student(models.Model):
+class Student(PersonName):
     """A school pupil or a technikum student in one academic year."""
 
     class Sex(models.TextChoices):
@@ -57,9 +72,6 @@ class Student(models.Model):
         related_name="students",
         limit_choices_to={"kind__in": [Organisation.Kind.SCHOOL, Organisation.Kind.TECHNIKUM]},
     )
-    last_name = models.CharField(_("фамилия"), max_length=100)
-    first_name = models.CharField(_("имя"), max_length=100)
-    patronymic = models.CharField(_("отчество"), max_length=100, blank=True)
     birth_date = models.DateField(_("дата рождения"))
     sex = models.CharField(_("пол"), max_length=1, choices=Sex.choices, blank=True)
     grade = models.PositiveSmallIntegerField(
@@ -115,10 +127,6 @@ class Student(models.Model):
         return self.full_name
 
     @property
-    def full_name(self) -> str:
-        return " ".join(p for p in (self.last_name, self.first_name, self.patronymic) if p)
-
-    @property
     def class_name(self) -> str:
         return f"{self.grade}{self.class_letter}"
 
@@ -127,7 +135,7 @@ class Student(models.Model):
         return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
-class Guardian(models.Model):
+class Guardian(PersonName):
     """A parent or other legal representative of one student."""
 
     class Relation(models.TextChoices):
@@ -140,9 +148,6 @@ class Guardian(models.Model):
     student = models.ForeignKey(
         Student, verbose_name=_("обучающийся"), on_delete=models.CASCADE, related_name="guardians"
     )
-    last_name = models.CharField(_("фамилия"), max_length=100)
-    first_name = models.CharField(_("имя"), max_length=100)
-    patronymic = models.CharField(_("отчество"), max_length=100, blank=True)
     relation = models.CharField(_("кем приходится"), max_length=20, choices=Relation.choices)
     phone = models.CharField(_("телефон"), max_length=30, blank=True, validators=[validate_phone])
     email = models.EmailField(_("e-mail"), blank=True)
@@ -169,10 +174,6 @@ class Guardian(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
-
-    @property
-    def full_name(self) -> str:
-        return " ".join(p for p in (self.last_name, self.first_name, self.patronymic) if p)
 
 
 class ConsentQuerySet(models.QuerySet["Consent"]):

@@ -184,7 +184,7 @@ def _users_save(*, orgs: dict[str, Organisation], password: str) -> dict[str, Ab
     logins = [(*row[:3], row[4] == Role.COORDINATOR) for row in data.DEMO_STAFF]
     logins += [(*data.PARENT_LOGIN, False), (*data.PUPIL_LOGIN, False)]
     for username, first_name, last_name, is_staff in logins:
-        values = dict(first_name=first_name, last_name=last_name, email=f"{username}@example.ru")
+        values = dict(first_name=first_name, last_name=last_name, email=f"{username}@example.com")
         values |= dict(is_staff=is_staff, is_active=True, password=encoded)
         users[username] = _upsert(get_user_model(), {"username": username}, values)
     for username, _first, _last, org_key, role, position in data.DEMO_STAFF:
@@ -222,7 +222,7 @@ def _phone(rng: random.Random) -> str:
 
 
 def _parent(rng: random.Random, relation: str, last: str, first: str, patronymic: str) -> _Person:
-    email = f"{_latin(first)}.{_latin(last)}{rng.randrange(10, 100)}@example.ru"
+    email = f"{_latin(first)}.{_latin(last)}{rng.randrange(10, 100)}@example.com"
     return _Person(last, first, patronymic, relation, _phone(rng), email)
 
 

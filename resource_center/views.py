@@ -52,6 +52,8 @@ def home(request: HttpRequest) -> HttpResponse:
             district_ids=acc.districts(Role.ADMINISTRATION), suppress=True
         )
         context["district_suppressed"] = True
+    if "district" in context:
+        context["grade_chart"] = _grade_chart(context["district"]["pupils_by_grade"])
     if acc.is_parent or acc.is_pupil:
         context["children"] = (
             access.students_visible_to(user)
@@ -66,6 +68,17 @@ def home(request: HttpRequest) -> HttpResponse:
         )
     context["organisations"] = access.staff_organisations(user, *Role.values)
     return render(request, "resource_center/home.html", context)
+
+
+def _grade_chart(rows: list[selectors.GradeRow]) -> dict[str, object]:
+    """Chart.js data of pupils by grade; hidden small counts stay gaps (null)."""
+    return {
+        "labels": [_("%(grade)d класс") % {"grade": r.grade} for r in rows],
+        "totals": [r.total for r in rows],
+        "consents": [r.with_consent for r in rows],
+        "totalLabel": _("Обучающихся"),
+        "consentLabel": _("С согласием на обработку данных"),
+    }
 
 
 def _public_figures() -> dict[str, object]:

@@ -146,3 +146,18 @@ def test_navigation_shows_each_role_its_sections(client, counsellor_a, district_
     client.force_login(coordinator)
     html = client.get(reverse("home")).content.decode()
     assert reverse("admin:index") in html
+
+
+def test_district_chart_is_served_by_the_portal_with_hidden_counts_as_gaps(
+    client, district_admin, world
+):
+    f.StudentFactory.create_batch(5, organisation=world.school_a, grade=7)
+    f.StudentFactory.create_batch(2, organisation=world.school_a, grade=8)
+    client.force_login(district_admin)
+    response = client.get(reverse("home"))
+    chart = response.context["grade_chart"]
+    assert chart["totals"] == [5, None]
+    assert [str(label) for label in chart["labels"]] == ["7 класс", "8 класс"]
+    html = response.content.decode()
+    assert '"totals": [5, null]' in html
+    assert "/static/vendor/chart.js/chart.umd.min.js" in html

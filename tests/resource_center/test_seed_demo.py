@@ -96,7 +96,7 @@ def test_seed_creates_pupils_of_grades_7_to_11_each_with_a_guardian(seeded):
         assert pupil.grade + 5 <= pupil.age_on(datetime.date(year, 9, 1)) <= pupil.grade + 7
     for guardian in Guardian.objects.filter(student__in=pupils)[:50]:
         guardian.full_clean()
-        assert guardian.email.endswith("@example.ru")
+        assert guardian.email.endswith("@example.com")
 
 
 def test_most_pupils_have_an_active_processing_consent_and_a_few_have_none(seeded):

@@ -17,14 +17,14 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from resource_center.models import Membership, Organisation, Role
+from resource_center.models import AuditEntry, Membership, Organisation, Role
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
     from employers.models import DualTrainingPlace, Vacancy
     from schools.models import Programme
-    from students.models import Student
+    from students.models import Guardian, PupilImport, Student
 
     AnyUser = AbstractBaseUser | AnonymousUser
 
@@ -157,6 +157,57 @@ def student_for(user: AnyUser, uuid: UUID | str, *, write: bool = False) -> Stud
     if write and not can_edit_student(user, student):
         raise PermissionDenied
     return student
+
+
+def can_see_audit_of(user: AnyUser) -> bool:
+    """School heads read their school's part of the audit trail, coordinators their district's."""
+    acc = access_of(user)
+    return acc.is_superuser or acc.has(Role.SCHOOL_HEAD, Role.COORDINATOR)
+
+
+def audit_entries_visible_to(user: AnyUser) -> QuerySet[AuditEntry]:
+    """Audit rows about students of the head's school or the coordinator's district."""
+    acc = access_of(user)
+    qs = AuditEntry.objects.all()
+    if acc.is_superuser:
+        return qs
+    return qs.filter(
+        Q(organisation_id__in=acc.organisations(Role.SCHOOL_HEAD))
+        | Q(organisation__district_id__in=acc.districts(Role.COORDINATOR))
+    )
+
+
+def schools_for_import(user: AnyUser) -> QuerySet[Organisation]:
+    """Schools into which the user may import pupil lists: a counsellor's own ones."""
+    acc = access_of(user)
+    qs = Organisation.objects.schools().filter(is_active=True)
+    if acc.is_superuser:
+        return qs
+    return qs.filter(pk__in=acc.organisations(Role.COUNSELLOR))
+
+
+def pupil_import_for(user: AnyUser, uuid: UUID | str) -> PupilImport:
+    """One import of a school the user may import into; 404 otherwise."""
+    from students.models import PupilImport
+
+    return get_object_or_404(
+        PupilImport.objects.filter(organisation__in=schools_for_import(user)).select_related(
+            "organisation", "uploaded_by"
+        ),
+        uuid=uuid,
+    )
+
+
+def guardian_record_of(user: AnyUser, student: Student) -> Guardian | None:
+    """The guardian row through which a parent's account is linked to this student."""
+    if not user.is_authenticated or not access_of(user).is_parent:
+        return None
+    return student.guardians.filter(user=user).first()
+
+
+def can_manage_consents(user: AnyUser, student: Student) -> bool:
+    """Staff who edit the student record consents on paper; a parent gives theirs online."""
+    return can_edit_student(user, student) or guardian_record_of(user, student) is not None
 
 
 def can_list_students(user: AnyUser) -> bool:

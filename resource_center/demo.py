@@ -24,7 +24,7 @@ from resource_center import demo_data as data
 from resource_center.lib.checks import inn_with_check_digits
 from resource_center.models import District, Membership, Organisation, Role
 from schools.models import Programme
-from students.models import Consent, Guardian, Student, current_academic_year
+from students.models import Achievement, Consent, Guardian, Student, current_academic_year
 
 M = TypeVar("M", bound=models.Model)
 StudentKey = tuple[int, str, str, str, datetime.date]
@@ -73,6 +73,8 @@ class _Plan:
     guardians: list[_Person]
     programme_id: int | None = None
     scopes: list[str] = field(default_factory=list)
+    profile: dict[str, str] = field(default_factory=dict)
+    achievement: tuple[str, str, str, str, int] | None = None
     consent_on: datetime.date | None = None
     placement: tuple[DualTrainingPlace, str] | None = None
 
@@ -302,8 +304,23 @@ def _pupil_plans(
             plan.scopes.append(Scope.PROCESSING)
             if grade in (9, 11) and rng.random() < 0.5:
                 plan.scopes.append(Scope.TRANSFER_TECHNIKUM)
+            _profile_plan(rng, plan, year=year)
         plans.append(plan)
     return plans
+
+
+def _profile_plan(rng: random.Random, plan: _Plan, *, year: int) -> None:
+    """Interests, liked professions, plans and now and then an achievement (consent given)."""
+    plan.profile = {
+        "interests": rng.choice(data.INTERESTS),
+        "preferred_professions": ", ".join(rng.sample(data.PROFESSIONS, 2)),
+        "path_after_9": rng.choice([*Student.PathAfter9.values, ""]) if plan.grade <= 9 else "",
+        "path_after_11": rng.choice([*Student.PathAfter11.values, ""]) if plan.grade > 9 else "",
+    }
+    if rng.random() < 0.3:
+        title, kind, level = rng.choice(data.ACHIEVEMENTS)
+        result = rng.choice(Achievement.Result.values)
+        plan.achievement = (title, kind, level, result, year - rng.randrange(2))
 
 
 def _technikum_plans(
@@ -355,16 +372,26 @@ def _students_save(
         return {tuple(row[1:]): row[0] for row in students.values_list("pk", *_KEY_FIELDS)}
 
     ids = ids_now()
+    before = set(ids)
     fields = (*_KEY_FIELDS, "sex", "grade", "class_letter", "programme_id")
     new = [
-        Student(academic_year=year, **{name: getattr(p, name) for name in fields})
+        Student(academic_year=year, **{name: getattr(p, name) for name in fields}, **p.profile)
         for p in plans
         if p.key not in ids
     ]
     for student in new:
         student.clean_fields(exclude=["organisation", "programme", "user"])
+        student.set_search_key()
     Student.objects.bulk_create(new)
     ids = ids_now() if new else ids
+    Achievement.objects.bulk_create(
+        [
+            Achievement(student_id=ids[p.key], title=t, kind=k, level=lv, result=r, year=y)
+            for p in plans
+            if p.achievement and p.key not in before
+            for t, k, lv, r, y in [p.achievement]
+        ]
+    )
 
     plan_ids = [ids[p.key] for p in plans]
     guardians = Guardian.objects.filter(student_id__in=plan_ids)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -188,9 +186,10 @@ class AuditEntry(models.Model):
         IMPORT = "import", _("Загрузка")
         CONSENT_GIVEN = "consent_given", _("Согласие дано")
         CONSENT_WITHDRAWN = "consent_withdrawn", _("Согласие отозвано")
+        INVITATION_ISSUED = "invitation_issued", _("Выдан код приглашения родителю")
+        GUARDIAN_LINKED = "guardian_linked", _("Родитель подключён к порталу")
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    at = models.DateTimeField(_("когда"), auto_now_add=True, db_index=True)
+    at = models.DateTimeField(_("когда"), auto_now_add=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("кто"),
@@ -205,17 +204,36 @@ class AuditEntry(models.Model):
         null=True,
         blank=True,
         related_name="audit_entries",
+        # An append-only log: no index of its own (the (student, -at) one serves) and no
+        # database constraint to check on each of the many rows an import writes; Django
+        # still sets it to NULL when the student is deleted.
+        db_index=False,
+        db_constraint=False,
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("организация"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     # Kept when the student row is deleted, so the trail still says whose data it was.
     subject = models.CharField(_("чьи данные"), max_length=300)
     details = models.CharField(_("подробности"), max_length=500, blank=True)
     path = models.CharField(_("адрес страницы"), max_length=500, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP-адрес"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("запись журнала доступа")
         verbose_name_plural = _("журнал доступа к персональным данным")
         ordering = ["-at"]
-        indexes = [models.Index(fields=["student", "-at"])]
+        indexes = [
+            models.Index(fields=["student", "-at"]),
+            models.Index(fields=["organisation", "-at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.get_action_display()} {self.subject}"

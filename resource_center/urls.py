@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.decorators.http import require_http_methods
 
-from resource_center import views
+from resource_center import views, views_audit
 
 auth_patterns = [
     path(
@@ -34,6 +34,7 @@ auth_patterns = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
+    path("audit/", views_audit.audit_list, name="audit_list"),
     path("accounts/", include(auth_patterns)),
     path("students/", include("students.urls")),
     path("programmes/", include("schools.urls")),

@@ -13,7 +13,14 @@ from django.utils.translation import gettext_lazy as _
 
 from resource_center import audit
 from resource_center.admin import DistrictScopedAdmin
-from students.models import Consent, Guardian, Student
+from students.models import (
+    Achievement,
+    Consent,
+    Guardian,
+    GuardianInvitation,
+    PupilImport,
+    Student,
+)
 
 
 class GuardianInline(admin.TabularInline):
@@ -43,6 +50,12 @@ class ConsentInline(admin.TabularInline):
         return formset
 
 
+class AchievementInline(admin.TabularInline):
+    model = Achievement
+    extra = 0
+    fields = ["title", "kind", "level", "year", "result"]
+
+
 @admin.register(Student)
 class StudentAdmin(DistrictScopedAdmin):
     """Every opening of a student's page and every write through it leaves an audit row."""
@@ -58,7 +71,13 @@ class StudentAdmin(DistrictScopedAdmin):
         ("organisation", admin.RelatedOnlyFieldListFilter),
     ]
     list_select_related = ["organisation"]
-    search_fields = ["last_name", "first_name", "patronymic", "organisation__short_name"]
+    search_fields = [
+        "last_name",
+        "last_name_folded",
+        "first_name",
+        "patronymic",
+        "organisation__short_name",
+    ]
     autocomplete_fields = ["organisation", "programme", "user"]
     readonly_fields = ["uuid", "created_at", "updated_at"]
     fieldsets = [
@@ -76,9 +95,24 @@ class StudentAdmin(DistrictScopedAdmin):
                 ]
             },
         ),
+        (
+            _("Профориентация"),
+            {
+                "fields": [
+                    "phone",
+                    "email",
+                    "interests",
+                    "preferred_professions",
+                    "path_after_9",
+                    "path_after_11",
+                    "has_special_needs",
+                    "notes",
+                ]
+            },
+        ),
         (_("Служебное"), {"fields": ["user", "uuid", "created_at", "updated_at"]}),
     ]
-    inlines = [GuardianInline, ConsentInline]
+    inlines = [GuardianInline, AchievementInline, ConsentInline]
 
     @admin.display(description=_("ФИО"), ordering="last_name")
     def full_name(self, obj: Student) -> str:
@@ -220,3 +254,52 @@ class ConsentAdmin(DistrictScopedAdmin):
         if not change:
             obj.recorded_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(Achievement)
+class AchievementAdmin(DistrictScopedAdmin):
+    district_path = "student__organisation__district"
+    list_display = ["title", "student", "kind", "level", "year", "result"]
+    list_filter = ["kind", "level", "result", "year"]
+    list_select_related = ["student"]
+    search_fields = ["title", "student__last_name"]
+    autocomplete_fields = ["student"]
+
+
+class ReadOnlyAdmin(DistrictScopedAdmin):
+    """Rows written only by the portal's own services: readable here, never edited."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(PupilImport)
+class PupilImportAdmin(ReadOnlyAdmin):
+    district_path = "organisation__district"
+    list_display = [
+        "file_name",
+        "organisation",
+        "uploaded_by",
+        "status",
+        "rows_total",
+        "rows_invalid",
+        "created_count",
+        "updated_count",
+        "created_at",
+    ]
+    list_filter = ["status", "file_format", ("organisation", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["organisation", "uploaded_by"]
+    search_fields = ["file_name", "uploaded_by__username", "organisation__short_name"]
+    exclude = ["content"]
+
+
+@admin.register(GuardianInvitation)
+class GuardianInvitationAdmin(ReadOnlyAdmin):
+    district_path = "guardian__student__organisation__district"
+    list_display = ["guardian", "created_by", "created_at", "expires_at", "used_at"]
+    list_select_related = ["guardian", "created_by"]
+    search_fields = ["guardian__last_name", "guardian__student__last_name"]
+    exclude = ["code_hash"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from resource_center.lib.text import fold
 from resource_center.models import Organisation
 from resource_center.validators import validate_phone
 
@@ -56,6 +57,22 @@ class StudentQuerySet(models.QuerySet["Student"]):
     def current(self) -> StudentQuerySet:
         return self.filter(academic_year=current_academic_year(), is_active=True)
 
+    def with_consent(self, scope: str = "processing") -> StudentQuerySet:
+        """Students with an active consent of the scope (processing unless said otherwise)."""
+        return self.filter(_active_consent(scope))
+
+    def annotate_consent(self, scope: str = "processing") -> StudentQuerySet:
+        """Adds ``has_consent`` (bool) for the scope, in the same query."""
+        return self.annotate(has_consent=_active_consent(scope))
+
+
+def _active_consent(scope: str) -> models.Exists:
+    return models.Exists(
+        Consent.objects.filter(
+            student=models.OuterRef("pk"), scope=scope, withdrawn_at__isnull=True
+        )
+    )
+
 
 class Student(PersonName):
     """A school pupil or a technikum student in one academic year."""
@@ -64,6 +81,18 @@ class Student(PersonName):
         FEMALE = "f", _("Женский")
         MALE = "m", _("Мужской")
 
+    class PathAfter9(models.TextChoices):
+        GRADE_10 = "grade_10", _("10 класс")
+        TECHNIKUM = "technikum", _("Нытвенский техникум")
+        OTHER_COLLEGE = "other_college", _("Другой колледж или техникум")
+        WORK = "work", _("Работа")
+
+    class PathAfter11(models.TextChoices):
+        UNIVERSITY = "university", _("Вуз")
+        TECHNIKUM = "technikum", _("Техникум или колледж")
+        WORK = "work", _("Работа")
+        ARMY = "army", _("Служба в армии")
+
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organisation = models.ForeignKey(
         Organisation,
@@ -71,9 +100,15 @@ class Student(PersonName):
         on_delete=models.PROTECT,
         related_name="students",
         limit_choices_to={"kind__in": [Organisation.Kind.SCHOOL, Organisation.Kind.TECHNIKUM]},
+        # Indexes below start with organisation; fewer indexes keep list imports fast.
+        db_index=False,
     )
     birth_date = models.DateField(_("дата рождения"))
     sex = models.CharField(_("пол"), max_length=1, choices=Sex.choices, blank=True)
+    # Search key for surnames: lower case with «ё» as «е» (SQLite cannot fold Cyrillic).
+    last_name_folded = models.CharField(
+        _("фамилия для поиска"), max_length=100, default="", editable=False
+    )
     grade = models.PositiveSmallIntegerField(
         _("класс или курс"), help_text=_("Класс школы (1–11) или курс техникума (1–4).")
     )
@@ -97,11 +132,37 @@ class Student(PersonName):
         blank=True,
         related_name="student",
     )
+    phone = models.CharField(_("телефон"), max_length=30, blank=True, validators=[validate_phone])
+    email = models.EmailField(_("e-mail"), blank=True)
+    interests = models.TextField(_("интересы и увлечения"), blank=True)
+    preferred_professions = models.TextField(_("профессии, которые нравятся"), blank=True)
+    path_after_9 = models.CharField(
+        _("планы после 9 класса"), max_length=20, choices=PathAfter9.choices, blank=True
+    )
+    path_after_11 = models.CharField(
+        _("планы после 11 класса"), max_length=20, choices=PathAfter11.choices, blank=True
+    )
+    has_special_needs = models.BooleanField(
+        _("ОВЗ"), default=False, help_text=_("Ограниченные возможности здоровья.")
+    )
+    notes = models.TextField(_("заметки"), blank=True)
     is_active = models.BooleanField(_("обучается"), default=True)
     created_at = models.DateTimeField(_("создано"), auto_now_add=True)
     updated_at = models.DateTimeField(_("изменено"), auto_now=True)
 
     objects = StudentQuerySet.as_manager()
+
+    # Career-guidance data kept only while a processing consent is active (152-FZ); the
+    # rest is what the school must keep anyway.
+    OPTIONAL_FIELDS = (
+        "phone",
+        "email",
+        "interests",
+        "preferred_professions",
+        "path_after_9",
+        "path_after_11",
+        "notes",
+    )
 
     class Meta:
         verbose_name = _("обучающийся")
@@ -116,15 +177,45 @@ class Student(PersonName):
                 name="student_academic_year_range",
             ),
             models.CheckConstraint(condition=Q(sex__in=["", "f", "m"]), name="student_sex_valid"),
+            # The natural key that makes a re-imported list update its pupils; its index also
+            # serves the counsellor's list (one school, one year).
+            models.UniqueConstraint(
+                fields=[
+                    "organisation",
+                    "academic_year",
+                    "last_name",
+                    "first_name",
+                    "patronymic",
+                    "birth_date",
+                ],
+                name="student_unique_person_per_year",
+            ),
         ]
         indexes = [
-            # The counsellor's list: one school, one year, by class.
-            models.Index(fields=["organisation", "academic_year", "grade", "class_letter"]),
-            models.Index(fields=["last_name", "first_name"]),
+            # Surname prefix search (LIKE 'x%'): PostgreSQL needs the pattern opclass.
+            models.Index(
+                fields=["organisation", "last_name_folded"],
+                name="student_surname_search",
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+            ),
+            # The district-wide duplicate check: same ФИО and birth date anywhere.
+            models.Index(fields=["last_name", "first_name", "birth_date"]),
         ]
 
     def __str__(self) -> str:
         return self.full_name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A derived column, kept in step with last_name on every save; bulk writers call
+        # set_search_key() themselves.
+        self.set_search_key()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "last_name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "last_name_folded"}
+        super().save(*args, **kwargs)
+
+    def set_search_key(self) -> None:
+        self.last_name_folded = fold(self.last_name)
 
     @property
     def class_name(self) -> str:
@@ -176,6 +267,54 @@ class Guardian(PersonName):
         return self.full_name
 
 
+class Achievement(models.Model):
+    """An olympiad, competition or other result of a student."""
+
+    class Kind(models.TextChoices):
+        OLYMPIAD = "olympiad", _("Олимпиада")
+        COMPETITION = "competition", _("Конкурс, соревнование")
+        OTHER = "other", _("Другое")
+
+    class Level(models.TextChoices):
+        SCHOOL = "school", _("Школьный")
+        MUNICIPAL = "municipal", _("Муниципальный")
+        REGIONAL = "regional", _("Региональный")
+        NATIONAL = "national", _("Всероссийский")
+        INTERNATIONAL = "international", _("Международный")
+
+    class Result(models.TextChoices):
+        PARTICIPANT = "participant", _("Участник")
+        PRIZE_WINNER = "prize_winner", _("Призёр")
+        WINNER = "winner", _("Победитель")
+
+    student = models.ForeignKey(
+        Student,
+        verbose_name=_("обучающийся"),
+        on_delete=models.CASCADE,
+        related_name="achievements",
+    )
+    title = models.CharField(_("название"), max_length=300)
+    kind = models.CharField(_("вид"), max_length=20, choices=Kind.choices, default=Kind.OLYMPIAD)
+    level = models.CharField(_("уровень"), max_length=20, choices=Level.choices)
+    year = models.PositiveSmallIntegerField(_("год"))
+    result = models.CharField(
+        _("результат"), max_length=20, choices=Result.choices, default=Result.PARTICIPANT
+    )
+
+    class Meta:
+        verbose_name = _("достижение")
+        verbose_name_plural = _("достижения")
+        ordering = ["-year", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(year__gte=2000) & Q(year__lte=2100), name="achievement_year_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.year})"
+
+
 class ConsentQuerySet(models.QuerySet["Consent"]):
     def active(self) -> ConsentQuerySet:
         return self.filter(withdrawn_at__isnull=True)
@@ -211,6 +350,14 @@ class Consent(models.Model):
         null=True,
         blank=True,
     )
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("кто внёс отзыв"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
     created_at = models.DateTimeField(_("внесено"), auto_now_add=True)
 
     objects = ConsentQuerySet.as_manager()
@@ -239,3 +386,94 @@ class Consent(models.Model):
     @property
     def is_active(self) -> bool:
         return self.withdrawn_at is None
+
+
+class PupilImport(models.Model):
+    """One uploaded pupil list: previewed first, then committed all at once (or discarded)."""
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", _("Предпросмотр")
+        COMMITTED = "committed", _("Загружен")
+        DISCARDED = "discarded", _("Отменён")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("школа"),
+        on_delete=models.CASCADE,
+        related_name="pupil_imports",
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("кто загрузил"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    file_name = models.CharField(_("файл"), max_length=255)
+    file_format = models.CharField(_("формат"), max_length=10)
+    encoding = models.CharField(_("кодировка"), max_length=20, blank=True)
+    # The uploaded bytes, kept between the preview and the commit (size is capped by the form).
+    content = models.BinaryField(_("содержимое"), editable=False)
+    academic_year = models.PositiveSmallIntegerField(
+        _("учебный год"), default=current_academic_year
+    )
+    status = models.CharField(
+        _("статус"), max_length=10, choices=Status.choices, default=Status.PREVIEW
+    )
+    rows_total = models.PositiveIntegerField(_("строк"), default=0)
+    rows_invalid = models.PositiveIntegerField(_("строк с ошибками"), default=0)
+    created_count = models.PositiveIntegerField(_("добавлено"), default=0)
+    updated_count = models.PositiveIntegerField(_("обновлено"), default=0)
+    created_at = models.DateTimeField(_("загружен"), auto_now_add=True)
+    committed_at = models.DateTimeField(_("сохранён"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("загрузка списка обучающихся")
+        verbose_name_plural = _("загрузки списков обучающихся")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["organisation", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.created_at:%d.%m.%Y %H:%M})"
+
+
+class GuardianInvitation(models.Model):
+    """A one-time code with which a guardian sets up a parent account."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    guardian = models.ForeignKey(
+        Guardian,
+        verbose_name=_("родитель"),
+        on_delete=models.CASCADE,
+        related_name="invitations",
+    )
+    # Only a hash is stored: the code itself is shown once to the counsellor.
+    code_hash = models.CharField(_("хеш кода"), max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("кто выдал"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("выдано"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("действует до"))
+    used_at = models.DateTimeField(_("использовано"), null=True, blank=True)
+    used_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("учётная запись"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("приглашение родителя")
+        verbose_name_plural = _("приглашения родителей")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.guardian} ({self.created_at:%d.%m.%Y})"
+
+    def is_usable(self, now: datetime.datetime | None = None) -> bool:
+        return self.used_at is None and (now or timezone.now()) < self.expires_at

@@ -6,13 +6,22 @@ import datetime
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from employers.models import DualTrainingPlace, Placement, Vacancy
 from resource_center.lib.checks import inn_with_check_digits
 from resource_center.models import District, Membership, Organisation, Role
 from schools.models import Programme
-from students.models import Consent, Guardian, Student, current_academic_year
+from students.models import (
+    Achievement,
+    Consent,
+    Guardian,
+    GuardianInvitation,
+    PupilImport,
+    Student,
+    current_academic_year,
+)
 
 User = get_user_model()
 
@@ -163,3 +172,37 @@ class PlacementFactory(DjangoModelFactory):
         grade=2,
     )
     status = Placement.Status.ACTIVE
+
+
+class AchievementFactory(DjangoModelFactory):
+    class Meta:
+        model = Achievement
+
+    student = factory.SubFactory(StudentFactory)
+    title = "Всероссийская олимпиада школьников по технологии"
+    kind = Achievement.Kind.OLYMPIAD
+    level = Achievement.Level.MUNICIPAL
+    year = factory.LazyFunction(current_academic_year)
+    result = Achievement.Result.PRIZE_WINNER
+
+
+class PupilImportFactory(DjangoModelFactory):
+    class Meta:
+        model = PupilImport
+
+    organisation = factory.SubFactory(SchoolFactory)
+    uploaded_by = factory.SubFactory(UserFactory)
+    file_name = "список 9А.csv"
+    file_format = "csv"
+    encoding = "cp1251"
+    content = "Фамилия;Имя;Дата рождения;Класс\r\n".encode("cp1251")
+
+
+class GuardianInvitationFactory(DjangoModelFactory):
+    class Meta:
+        model = GuardianInvitation
+
+    guardian = factory.SubFactory(GuardianFactory)
+    code_hash = factory.Sequence(lambda n: f"{n:064x}")
+    created_by = factory.SubFactory(UserFactory)
+    expires_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=14))

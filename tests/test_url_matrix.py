@@ -55,7 +55,7 @@ MATRIX: dict[str, tuple[set[str], dict[str, int | tuple[int, int]]]] = {
     "home": ({"GET", "HEAD"}, PUBLIC),
     "health": ({"GET", "HEAD"}, PUBLIC),
     "login": ({"GET", "HEAD", "POST"}, {**dict.fromkeys(ROLES, 302), "anonymous": 200}),
-    "logout": ({"POST"}, {**dict.fromkeys(ROLES, 405), "anonymous": LOGIN}),
+    "logout": ({"POST"}, dict.fromkeys(ROLES, 302)),  # to the home page, or to log in
     "password_change": ({"GET", "HEAD", "POST"}, STAFF_ONLY),
     "password_change_done": ({"GET", "HEAD"}, STAFF_ONLY),
     "schools:programme_list": ({"GET", "HEAD"}, PUBLIC),
@@ -91,13 +91,153 @@ MATRIX: dict[str, tuple[set[str], dict[str, int | tuple[int, int]]]] = {
             "pupil_a_user": (200, 404),
         },
     ),
+    "students:student_create": (
+        {"GET", "HEAD", "POST"},
+        {**dict.fromkeys(ROLES, 403), "anonymous": LOGIN, "counsellor_a": 200},
+    ),
+    "students:student_update": (
+        {"GET", "HEAD", "POST"},
+        {
+            "anonymous": (LOGIN, LOGIN),
+            "counsellor_a": (200, 404),
+            "head_a": (403, 404),
+            "technikum_staff": (200, 404),
+            "employer_rep": (403, 404),
+            "centre_specialist": (404, 404),
+            "district_admin": (404, 404),
+            "coordinator": (200, 404),
+            "parent_of_pupil_a": (403, 404),
+            "pupil_a_user": (403, 404),
+        },
+    ),
+    "students:consent_create": (
+        {"GET", "HEAD", "POST"},
+        {
+            "anonymous": (LOGIN, LOGIN),
+            "counsellor_a": (200, 404),
+            "head_a": (403, 404),
+            "technikum_staff": (200, 404),
+            "employer_rep": (403, 404),
+            "centre_specialist": (404, 404),
+            "district_admin": (404, 404),
+            "coordinator": (200, 404),
+            "parent_of_pupil_a": (200, 404),
+            "pupil_a_user": (403, 404),
+        },
+    ),
+    # POST-only actions are probed with a POST (see probe_method).
+    "students:consent_withdraw": (
+        {"POST"},
+        {
+            "anonymous": (LOGIN, LOGIN),
+            "counsellor_a": (302, 404),
+            "head_a": (403, 404),
+            "technikum_staff": (302, 404),
+            "employer_rep": (403, 404),
+            "centre_specialist": (404, 404),
+            "district_admin": (404, 404),
+            "coordinator": (302, 404),
+            "parent_of_pupil_a": (302, 404),
+            "pupil_a_user": (403, 404),
+        },
+    ),
+    "students:invitation_create": (
+        {"POST"},
+        {
+            "anonymous": (LOGIN, LOGIN),
+            "counsellor_a": (200, 404),
+            "head_a": (403, 404),
+            "technikum_staff": (200, 404),
+            "employer_rep": (403, 404),
+            "centre_specialist": (404, 404),
+            "district_admin": (404, 404),
+            "coordinator": (200, 404),
+            "parent_of_pupil_a": (403, 404),
+            "pupil_a_user": (403, 404),
+        },
+    ),
+    "students:invitation_accept": ({"GET", "HEAD", "POST"}, PUBLIC),
+    "students:student_export": (
+        {"GET"},
+        {
+            **dict.fromkeys(ROLES, 403),
+            "anonymous": LOGIN,
+            "counsellor_a": 200,
+            "head_a": 200,
+            "technikum_staff": 200,
+            "coordinator": 200,
+        },
+    ),
+    "students:import_upload": (
+        {"GET", "HEAD", "POST"},
+        {**dict.fromkeys(ROLES, 403), "anonymous": LOGIN, "counsellor_a": 200},
+    ),
+    "students:import_list": (
+        {"GET", "HEAD"},
+        {**dict.fromkeys(ROLES, 403), "anonymous": LOGIN, "counsellor_a": 200},
+    ),
+    "students:import_preview": (
+        {"GET", "HEAD"},
+        {
+            **dict.fromkeys(ROLES, (404, 404)),
+            "anonymous": (LOGIN, LOGIN),
+            "counsellor_a": (200, 404),
+        },
+    ),
+    "students:import_commit": (
+        {"POST"},
+        {
+            **dict.fromkeys(ROLES, (404, 404)),
+            "anonymous": (LOGIN, LOGIN),
+            "counsellor_a": (302, 404),
+        },
+    ),
+    "students:import_discard": (
+        {"POST"},
+        {
+            **dict.fromkeys(ROLES, (404, 404)),
+            "anonymous": (LOGIN, LOGIN),
+            "counsellor_a": (302, 404),
+        },
+    ),
+    "audit_list": (
+        {"GET", "HEAD"},
+        {**dict.fromkeys(ROLES, 403), "anonymous": LOGIN, "head_a": 200, "coordinator": 200},
+    ),
 }
 
 # Django's own admin has its own permission system and tests (tests/resource_center/test_admin.py).
 EXCLUDED_NAMESPACES = {"admin"}
 
+# What the URL's object is, where it is not a student; own/foreign per kind below.
+URL_OBJECT: dict[str, str] = dict.fromkeys(
+    ["students:import_preview", "students:import_commit", "students:import_discard"],
+    "pupil_import",
+)
+OWN_OBJECT = {"pupil_import": "import_a"}
+FOREIGN_OBJECT = {"pupil_import": "import_b"}
+
+
+def _consent_of(student) -> object:
+    guardian = f.GuardianFactory(student=student, first_name="Согласная")
+    return f.ConsentFactory(student=student, guardian=guardian)
+
+
+def _guardian_of(student) -> object:
+    return f.GuardianFactory(student=student, first_name="Приглашённая")
+
+
 # How to fill each URL keyword from the object under test.
-SAMPLE_KWARGS = {"uuid": lambda obj: obj.uuid}
+SAMPLE_KWARGS = {
+    "uuid": lambda obj: obj.uuid,
+    "consent_uuid": lambda obj: _consent_of(obj).uuid,
+    "guardian_uuid": lambda obj: _guardian_of(obj).uuid,
+}
+
+
+def probe_method(name: str) -> str:
+    """GET where the view answers it, else POST (for POST-only actions)."""
+    return "GET" if "GET" in MATRIX[name][0] else "POST"
 
 
 def project_url_patterns() -> dict[str, list[str]]:
@@ -141,11 +281,25 @@ def far_pupil(world):
     return f.StudentFactory(organisation=world.other_district_school, last_name="Далёкий")
 
 
+@pytest.fixture
+def import_a(world, counsellor_a):
+    return f.PupilImportFactory(organisation=world.school_a, uploaded_by=counsellor_a)
+
+
+@pytest.fixture
+def import_b(world, counsellor_b):
+    return f.PupilImportFactory(organisation=world.school_b, uploaded_by=counsellor_b)
+
+
 def _url(request, name: str, role: str, side: str) -> str:
     kwargs_names = project_url_patterns()[name]
     if not kwargs_names:
         return reverse(name)
-    owner = OWN_STUDENT[role] if side != "foreign" else FOREIGN_STUDENT[role]
+    kind = URL_OBJECT.get(name)
+    if kind:
+        owner = FOREIGN_OBJECT[kind] if side == "foreign" else OWN_OBJECT[kind]
+    else:
+        owner = FOREIGN_STUDENT[role] if side == "foreign" else OWN_STUDENT[role]
     obj = request.getfixturevalue(owner)
     return reverse(name, kwargs={k: SAMPLE_KWARGS[k](obj) for k in kwargs_names})
 
@@ -161,8 +315,9 @@ def test_access_matrix(request, client, world, name, role, side):
     expected = MATRIX[name][1][role]
     if isinstance(expected, tuple):
         expected = expected[0] if side == "own" else expected[1]
-    response = client.get(url)
-    assert response.status_code == expected, f"GET {url} as {role} ({side})"
+    method = probe_method(name)
+    response = client.generic(method, url)
+    assert response.status_code == expected, f"{method} {url} as {role} ({side})"
     if expected == LOGIN and role == "anonymous":
         assert response["Location"].startswith(reverse("login"))
 

@@ -48,7 +48,9 @@ def test_counsellor_logs_in_sees_only_own_school_and_logs_out(
     expect(page).to_have_url(live_server.url + reverse("students:student_list"))
     table = page.get_by_test_id("student-table")
     # Ordered by class, then surname; the full name, because "Петров" is in "Петрович".
-    expect(table.get_by_role("link")).to_have_text(sorted(p.full_name for p in own))
+    expect(table.locator("tbody").get_by_role("link")).to_have_text(
+        sorted(p.full_name for p in own)
+    )
     for pupil in foreign:
         expect(table).not_to_contain_text(pupil.full_name)
 

@@ -66,6 +66,9 @@ MAKERS: dict[type, Callable[[int], object]] = {
     apps.get_model("employers", "DualTrainingPlace"): lambda n: f.DualTrainingPlaceFactory(),
     apps.get_model("employers", "Placement"): lambda n: f.PlacementFactory(),
     apps.get_model("resource_center", "ServiceHeartbeat"): _heartbeat,
+    apps.get_model("students", "Achievement"): lambda n: f.AchievementFactory(),
+    apps.get_model("students", "PupilImport"): lambda n: f.PupilImportFactory(),
+    apps.get_model("students", "GuardianInvitation"): lambda n: f.GuardianInvitationFactory(),
 }
 
 
@@ -99,7 +102,7 @@ def student_post_data(student: Student, **changes: object) -> dict[str, object]:
         "is_active": "on",
         "user": "",
     }
-    for prefix in ("guardians", "consents"):
+    for prefix in ("guardians", "achievements", "consents"):
         data |= {
             f"{prefix}-TOTAL_FORMS": 0,
             f"{prefix}-INITIAL_FORMS": 0,

@@ -15,9 +15,10 @@ from django.utils import timezone
 from employers.models import DualTrainingPlace, Placement, Vacancy
 from resource_center import demo_data
 from resource_center.lib.checks import inn_is_valid, okso_is_valid
+from resource_center.lib.text import fold
 from resource_center.models import District, Membership, Organisation, Role
 from schools.models import Programme
-from students.models import Consent, Guardian, Student, current_academic_year
+from students.models import Achievement, Consent, Guardian, Student, current_academic_year
 
 pytestmark = pytest.mark.django_db
 
@@ -227,3 +228,16 @@ def test_summary_lists_the_counts_and_every_login(seeded):
     assert "«demo12345»" in seeded
     for username in DEMO_USERNAMES:
         assert username in seeded
+
+
+def test_pupils_with_consent_have_a_profile_and_are_found_by_folded_surname(seeded):
+    pupils = Student.objects.filter(organisation__kind="school")
+    assert not pupils.filter(last_name_folded="").exists()
+    sample = pupils.first()
+    assert sample.last_name_folded == fold(sample.last_name)
+    with_profile = pupils.with_consent().exclude(interests="")
+    assert with_profile.count() > pupils.with_consent().count() // 2
+    # Career-guidance data exists only where processing consent was given.
+    assert not pupils.exclude(pk__in=pupils.with_consent()).exclude(interests="").exists()
+    assert Achievement.objects.filter(student__in=pupils.with_consent()).exists()
+    assert not Achievement.objects.exclude(student__in=pupils.with_consent()).exists()

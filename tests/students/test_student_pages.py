@@ -1,36 +1,16 @@
-"""The student list and the student page."""
+"""The student page (the list has its own tests in test_list.py)."""
 
 from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from resource_center.models import AuditEntry
+from students.models import Consent
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
-
-
-def test_list_shows_only_own_school(client, counsellor_a, pupil_a, pupil_b):
-    client.force_login(counsellor_a)
-    response = client.get(reverse("students:student_list"))
-    html = response.content.decode()
-    assert pupil_a.full_name in html
-    assert pupil_b.full_name not in html
-    assert [s.pk for s in response.context["page"]] == [pupil_a.pk]
-
-
-def test_list_queries_do_not_grow(client, counsellor_a, world, django_assert_num_queries):
-    f.StudentFactory.create_batch(3, organisation=world.school_a)
-    client.force_login(counsellor_a)
-    client.get(reverse("students:student_list"))
-    # session, user, memberships, parent?, pupil?, count, page of students with their school
-    with django_assert_num_queries(7):
-        client.get(reverse("students:student_list"))
-    f.StudentFactory.create_batch(60, organisation=world.school_a)
-    with django_assert_num_queries(7):
-        response = client.get(reverse("students:student_list"))
-    assert response.context["page"].paginator.count == 63
 
 
 def test_opening_a_pupil_is_audited(client, counsellor_a, pupil_a):
@@ -54,16 +34,6 @@ def test_foreign_pupil_is_404_and_not_audited(client, counsellor_b, pupil_a):
     assert not AuditEntry.objects.exists()
 
 
-def test_pupil_page_queries_are_bounded(
-    client, counsellor_a, pupil_a, django_assert_max_num_queries
-):
-    for _ in range(3):
-        f.GuardianFactory(student=pupil_a, first_name=f"Имя{_}")
-    client.force_login(counsellor_a)
-    with django_assert_max_num_queries(14):
-        client.get(reverse("students:student_detail", args=[pupil_a.uuid]))
-
-
 def test_not_found_and_forbidden_pages_are_in_russian(
     client, counsellor_b, parent_of_pupil_a, pupil_a
 ):
@@ -74,3 +44,134 @@ def test_not_found_and_forbidden_pages_are_in_russian(
     response = client.get(reverse("students:student_list"))
     assert response.status_code == 403
     assert "Доступ запрещён" in response.content.decode()
+
+
+def page_url(student) -> str:
+    return reverse("students:student_detail", args=[student.uuid])
+
+
+@pytest.fixture
+def profiled_pupil(pupil_a):
+    """A pupil of school A with a processing consent, career-guidance data and ОВЗ."""
+    f.ConsentFactory(student=pupil_a, guardian__first_name="Ольга")
+    pupil_a.interests = "Сварка и робототехника"
+    pupil_a.path_after_9 = "technikum"
+    pupil_a.has_special_needs = True
+    pupil_a.save()
+    f.AchievementFactory(student=pupil_a, title="Олимпиада по технологии")
+    return pupil_a
+
+
+def _fill(student, n: int) -> None:
+    """n more guardians, achievements and consents (given and withdrawn), each by its own user."""
+    start = student.guardians.count()
+    for i in range(start, start + n):
+        guardian = f.GuardianFactory(student=student, first_name=f"Имя{i}")
+        f.AchievementFactory(student=student, title=f"Конкурс {i}")
+        f.ConsentFactory(
+            student=student,
+            guardian=guardian,
+            scope=Consent.Scope.TRANSFER_EMPLOYERS,
+            recorded_by=f.UserFactory(),
+            withdrawn_by=f.UserFactory(),
+            withdrawn_at=timezone.now(),
+        )
+
+
+@pytest.mark.parametrize("role", ["counsellor_a", "parent_of_pupil_a"])
+def test_pupil_page_queries_do_not_grow(
+    request, client, profiled_pupil, role, django_assert_max_num_queries
+):
+    user = request.getfixturevalue(role)
+    client.force_login(user)
+    _fill(profiled_pupil, 1)
+    # session, user, memberships, parent?, pupil?, the student, the audit row, the page's
+    # student, guardians, consents with their guardian, placements, consents' recorders,
+    # withdrawers, achievements; for the parent also their own guardian row
+    with django_assert_max_num_queries(15) as small:
+        client.get(page_url(profiled_pupil))
+    _fill(profiled_pupil, 8)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get(page_url(profiled_pupil))
+    assert response.content.decode().count("Конкурс") == 9
+
+
+def test_page_without_consent_says_why_and_hides_optional_data(client, counsellor_a, pupil_a):
+    pupil_a.interests = "осталось от прежнего учёта"
+    pupil_a.save()
+    client.force_login(counsellor_a)
+    html = client.get(page_url(pupil_a)).content.decode()
+    assert 'data-testid="no-consent"' in html
+    assert "хранятся только сведения, которые" in html
+    assert "152-ФЗ" in html
+    assert "осталось от прежнего учёта" not in html
+    assert 'data-testid="achievements"' not in html
+    assert 'data-testid="section-questionnaires"' not in html
+
+
+def test_page_with_consent_shows_profile_and_later_sections(client, counsellor_a, profiled_pupil):
+    client.force_login(counsellor_a)
+    html = client.get(page_url(profiled_pupil)).content.decode()
+    assert 'data-testid="no-consent"' not in html
+    assert "Сварка и робототехника" in html
+    assert "Нытвенский техникум" in html
+    assert "Олимпиада по технологии" in html
+    for section in ("questionnaires", "events", "recommendations"):
+        assert f'data-testid="section-{section}"' in html
+
+
+def test_counsellor_gets_edit_consent_and_withdraw_buttons(client, counsellor_a, profiled_pupil):
+    consent = profiled_pupil.consents.get()
+    client.force_login(counsellor_a)
+    html = client.get(page_url(profiled_pupil)).content.decode()
+    assert reverse("students:student_update", args=[profiled_pupil.uuid]) in html
+    assert reverse("students:consent_create", args=[profiled_pupil.uuid]) in html
+    assert reverse("students:consent_withdraw", args=[profiled_pupil.uuid, consent.uuid]) in html
+    assert "Выдать код приглашения" in html
+
+
+def test_head_reads_without_buttons(client, head_a, profiled_pupil):
+    client.force_login(head_a)
+    html = client.get(page_url(profiled_pupil)).content.decode()
+    assert "Сварка и робототехника" in html
+    assert reverse("students:student_update", args=[profiled_pupil.uuid]) not in html
+    assert reverse("students:consent_create", args=[profiled_pupil.uuid]) not in html
+    assert "/withdraw/" not in html
+    assert "Выдать код приглашения" not in html
+    assert 'data-testid="special-needs"' in html
+
+
+@pytest.mark.parametrize("role", ["parent_of_pupil_a", "coordinator", "pupil_a_user"])
+def test_special_needs_flag_is_hidden_from_others(request, client, profiled_pupil, role):
+    client.force_login(request.getfixturevalue(role))
+    response = client.get(page_url(profiled_pupil))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-testid="special-needs"' not in html
+    assert "ОВЗ" not in html
+
+
+def test_parent_sees_consents_and_may_give_the_missing_scopes(
+    client, parent_of_pupil_a, profiled_pupil
+):
+    consent = profiled_pupil.consents.get()
+    client.force_login(parent_of_pupil_a)
+    html = client.get(page_url(profiled_pupil)).content.decode()
+    create = reverse("students:consent_create", args=[profiled_pupil.uuid])
+    assert f"{create}?scope=transfer_technikum" in html
+    assert f"{create}?scope=processing" not in html
+    assert reverse("students:consent_withdraw", args=[profiled_pupil.uuid, consent.uuid]) in html
+    assert reverse("students:student_update", args=[profiled_pupil.uuid]) not in html
+
+
+def test_parent_without_consent_is_offered_to_give_it(client, parent_of_pupil_a, pupil_a):
+    client.force_login(parent_of_pupil_a)
+    html = client.get(page_url(pupil_a)).content.decode()
+    assert "Дать согласие на портале" in html
+
+
+def test_placements_are_shown(client, technikum_staff, placed_student):
+    client.force_login(technikum_staff)
+    html = client.get(page_url(placed_student)).content.decode()
+    assert 'data-testid="section-placements"' in html
+    assert "ОАО «Нытва»" in html

@@ -1,0 +1,282 @@
+"""Benchmark of the pupil-list import against PostgreSQL's COPY of the same rows.
+
+Run from the project root:
+
+    python bench/import_pupils.py                 # a throwaway database on 127.0.0.1
+    DATABASE_URL=postgres://user@host:5432/postgres python bench/import_pupils.py
+
+DATABASE_URL names the PostgreSQL server (default postgres://postgres@127.0.0.1:5432/postgres);
+a fresh database is created on it, migrated, used and dropped. With ``--existing`` the
+database of DATABASE_URL is used as it is (it must be migrated; the rows stay).
+
+For each size a made-up list is written as Windows-1251 CSV with ';' (as Excel writes
+it in Russia) and imported through the same functions the import pages call:
+pupil_import_preview (read and validate the file, keep the checked rows) and
+pupil_import_commit (read the checked rows back, write them in chunks in one transaction
+with their audit rows). Then the same bytes are loaded with COPY into a temporary table
+with the same columns. Each run of a size is its own process, so that its peak RSS is its
+own. The last line is ``RATIO import_vs_copy <copy_time/import_time>`` for the largest
+size; with ``--repeat N`` each size runs N times and the ratio is the median of the runs
+(a shared machine's timings vary by a third from run to run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import io
+import os
+import random
+import re
+import resource
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SERVER_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+SIZES = (10_000, 100_000)
+CSV_HEADER = "Фамилия;Имя;Отчество;Дата рождения;Класс;Пол;Телефон;E-mail"
+
+# Syllables of made-up surnames (20 × 25 × 5 × 10 first names × 5 fathers × 2 sexes).
+_ROOTS = "Бел Вол Гор Дор Жук Зай Каз Лоб Мор Нос Орл Пав Рыж Сок Тар Ус Фом Хом Цвет Чер".split()  # noqa: SIM905
+_MIDDLES = "ан ен ик ун ер ал ош ям ин ец уш ад ир от ул ем ух ил ак ор ус ет ын ав ок".split()  # noqa: SIM905
+_ENDINGS = (("ов", "ова"), ("ин", "ина"), ("ский", "ская"), ("ев", "ева"), ("цев", "цева"))
+_MALE = "Иван Пётр Алексей Дмитрий Сергей Андрей Михаил Никита Артём Егор".split()  # noqa: SIM905
+_FEMALE = "Анна Мария Елена Ольга Дарья Софья Полина Алиса Виктория Ксения".split()  # noqa: SIM905
+_FATHERS = "Иван Петр Сергей Андрей Алексей".split()  # noqa: SIM905 (-ович / -овна)
+
+
+def made_up_pupils_csv(count: int, *, academic_year: int, seed: int = 1) -> bytes:
+    """A list of made-up pupils as Excel saves it: Windows-1251, ';', CRLF."""
+    rnd = random.Random(seed)  # noqa: S311 (made-up data, reproducible by the seed)
+    combos = len(_ROOTS) * len(_MIDDLES) * len(_ENDINGS) * 10 * len(_FATHERS) * 2
+    if count > combos:
+        raise ValueError(f"at most {combos} distinct made-up pupils")
+    step = 7919  # a prime not dividing `combos`: i -> i*step % combos is a permutation
+    out = io.BytesIO()
+    out.write((CSV_HEADER + "\r\n").encode("cp1251"))
+    for i in range(count):
+        n = i * step % combos
+        n, male = divmod(n, 2)
+        n, father = divmod(n, len(_FATHERS))
+        n, first = divmod(n, 10)
+        n, ending = divmod(n, len(_ENDINGS))
+        n, middle = divmod(n, len(_MIDDLES))
+        root = n % len(_ROOTS)
+        last = _ROOTS[root] + _MIDDLES[middle] + _ENDINGS[ending][0 if male else 1]
+        first_name = (_MALE if male else _FEMALE)[first]
+        patronymic = _FATHERS[father] + ("ович" if male else "овна")
+        grade = rnd.randint(1, 11)
+        born = datetime.date(academic_year - grade - 7, 1, 1) + datetime.timedelta(
+            days=rnd.randrange(365)
+        )
+        letter = "АБВГ"[rnd.randrange(4)]
+        line = (
+            f"{last};{first_name};{patronymic};{born:%d.%m.%Y};{grade}{letter};"
+            f"{'м' if male else 'ж'};+7 900 {i % 1000:03d}-{i % 97:02d}-{i % 89:02d};\r\n"
+        )
+        out.write(line.encode("cp1251"))
+    return out.getvalue()
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+# --- one size, in its own process ------------------------------------------------------
+
+
+def run_size(size: int, *, reimport: bool) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "resource_center.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.core.files.base import ContentFile
+    from django.db import connection
+
+    from resource_center.models import District, Organisation
+    from students.models import Student, current_academic_year
+    from students.services.imports import pupil_import_commit, pupil_import_preview
+
+    # As in production: with DEBUG on, Django would keep the text of every query in memory.
+    settings.DEBUG = False
+    tag = uuid.uuid4().hex[:8]
+    district, _ = District.objects.get_or_create(name="Бенчмарк", region="Пермский край")
+    school = Organisation.objects.create(
+        district=district,
+        kind=Organisation.Kind.SCHOOL,
+        full_name=f"МБОУ «Бенчмарк {tag}»",
+        short_name=f"Бенчмарк {tag}",
+    )
+    user = get_user_model().objects.create(username=f"bench-{tag}")
+    data = made_up_pupils_csv(size, academic_year=current_academic_year())
+    if len(data) > settings.PUPIL_IMPORT_MAX_BYTES:
+        print(
+            f"note: the {len(data)}-byte file is above PUPIL_IMPORT_MAX_BYTES; raised for the run"
+        )
+        settings.PUPIL_IMPORT_MAX_BYTES = len(data)
+    rss_before = peak_rss_mb()
+
+    def import_once() -> tuple[float, float, object]:
+        started = time.perf_counter()
+        pupil_import = pupil_import_preview(
+            file=ContentFile(data, name="список.csv"), school=school, by=user
+        )
+        previewed = time.perf_counter()
+        counts = pupil_import_commit(pupil_import=pupil_import, by=user)
+        return previewed - started, time.perf_counter() - previewed, counts
+
+    preview_s, commit_s, counts = import_once()
+    import_s = preview_s + commit_s
+    stored = Student.objects.filter(organisation=school).count()
+    assert stored == size, (stored, size)  # noqa: S101
+    rss_after = peak_rss_mb()
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET datestyle TO 'ISO, DMY'")
+        cursor.execute(
+            "CREATE TEMPORARY TABLE bench_copy (last_name text, first_name text, patronymic "
+            "text, birth_date date, class text, sex text, phone text, email text)"
+        )
+        started = time.perf_counter()
+        cursor.cursor.copy_expert(
+            "COPY bench_copy FROM STDIN WITH (FORMAT csv, DELIMITER ';', HEADER true, "
+            "ENCODING 'WIN1251')",
+            io.BytesIO(data),
+        )
+        copy_s = time.perf_counter() - started
+        cursor.execute("SELECT count(*) FROM bench_copy")
+        assert cursor.fetchone()[0] == size  # noqa: S101
+        cursor.execute("DROP TABLE bench_copy")
+
+    print(
+        f"SIZE {size} rows ({len(data) / 1e6:.1f} MB cp1251 CSV): import {import_s:.2f} s "
+        f"(preview {preview_s:.2f} s + commit {commit_s:.2f} s, created {counts.created}), "
+        f"COPY {copy_s:.3f} s, copy/import {copy_s / import_s:.4f}"
+    )
+    print(
+        f"MEMORY {size} rows: peak RSS {rss_after:.0f} MB "
+        f"(before the import {rss_before:.0f} MB, growth {rss_after - rss_before:.0f} MB)"
+    )
+    if reimport:
+        preview_s, commit_s, counts = import_once()
+        stored = Student.objects.filter(organisation=school).count()
+        print(
+            f"REIMPORT {size} rows: {preview_s + commit_s:.2f} s (updated {counts.updated}, "
+            f"created {counts.created}, pupils stored {stored})"
+        )
+    print(f"RESULT {size} {import_s:.6f} {copy_s:.6f}")
+
+
+# --- the driver: a throwaway database, one process per size -----------------------------
+
+
+def _with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/" + name))
+
+
+def _admin_sql(server_url: str, sql: str) -> None:
+    import psycopg2
+
+    connection = psycopg2.connect(server_url.replace("postgres://", "postgresql://", 1))
+    connection.autocommit = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+    finally:
+        connection.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
+    parser.add_argument("--existing", action="store_true", help="use DATABASE_URL as it is")
+    parser.add_argument("--reimport", action="store_true", help="also time a second import")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per size (median ratio)")
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.child:
+        run_size(args.child, reimport=args.reimport)
+        return 0
+
+    url = os.environ.get("DATABASE_URL", DEFAULT_SERVER_URL)
+    if not url.startswith(("postgres://", "postgresql://", "pgsql://")):
+        print(
+            "This benchmark compares with PostgreSQL's COPY and needs PostgreSQL: set "
+            "DATABASE_URL=postgres://user@host:5432/dbname (SQLite cannot be measured).",
+            file=sys.stderr,
+        )
+        return 2
+    # A stopped run still drops its throwaway database (the finally below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    created_db = None
+    if args.existing:
+        bench_url = url
+    else:
+        created_db = f"rc_bench_{uuid.uuid4().hex[:10]}"
+        try:
+            _admin_sql(url, f'CREATE DATABASE "{created_db}"')
+        except Exception as exc:  # the driver's OperationalError: no server, no rights
+            print(f"Cannot create a database at {url}: {exc}", file=sys.stderr)
+            return 2
+        bench_url = _with_database(url, created_db)
+    env = {
+        **os.environ,
+        "DATABASE_URL": bench_url,
+        "DJANGO_SETTINGS_MODULE": "resource_center.settings",
+    }
+    results: dict[int, list[tuple[float, float]]] = {}
+    try:
+        if created_db:
+            subprocess.run(
+                [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+                cwd=ROOT,
+                env=env,
+                check=True,
+            )
+        for size in args.sizes:
+            command = [sys.executable, str(Path(__file__).resolve()), "--child", str(size)]
+            if args.reimport:
+                command.append("--reimport")
+            for _ in range(max(1, args.repeat)):
+                done = subprocess.run(  # noqa: S603
+                    command, cwd=ROOT, env=env, capture_output=True, text=True, check=False
+                )
+                if done.returncode:
+                    print(done.stdout + done.stderr, file=sys.stderr)
+                    print(f"The run with {size} rows failed.", file=sys.stderr)
+                    return 1
+                for line in done.stdout.splitlines():
+                    match = re.fullmatch(r"RESULT (\d+) (\S+) (\S+)", line)
+                    if match:
+                        results.setdefault(int(match[1]), []).append(
+                            (float(match[2]), float(match[3]))
+                        )
+                    else:
+                        print(line, flush=True)
+    finally:
+        if created_db:
+            _admin_sql(url, f'DROP DATABASE IF EXISTS "{created_db}" WITH (FORCE)')
+    largest = max(results)
+    runs = results[largest]
+    if len(runs) > 1:
+        imports = ", ".join(f"{import_s:.2f}" for import_s, _ in runs)
+        print(f"RUNS {largest}: import {imports} s; median ratio of {len(runs)} runs")
+    print(f"RATIO import_vs_copy {statistics.median(c / i for i, c in runs):.4f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

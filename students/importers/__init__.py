@@ -1,0 +1,1 @@
+"""Readers of files uploaded into the students app: parse and validate, never write."""

@@ -50,6 +50,24 @@ LOGIN = 302  # anonymous visitors are sent to the login page
 PUBLIC = dict.fromkeys(ROLES, 200)
 STAFF_ONLY = {**dict.fromkeys(ROLES, 200), "anonymous": LOGIN}
 
+
+def student_editors(ok: int, *, parent: int = 403) -> dict[str, tuple[int, int]]:
+    """A page that changes a student: `ok` for those who edit it (and `parent` for the
+    parent), 403 for those who only read it, 404 for everyone else and every foreign one."""
+    return {
+        "anonymous": (LOGIN, LOGIN),
+        "counsellor_a": (ok, 404),
+        "head_a": (403, 404),
+        "technikum_staff": (ok, 404),
+        "employer_rep": (403, 404),
+        "centre_specialist": (404, 404),
+        "district_admin": (404, 404),
+        "coordinator": (ok, 404),
+        "parent_of_pupil_a": (parent, 404),
+        "pupil_a_user": (403, 404),
+    }
+
+
 # url name -> (methods the view handles, {role: status} or {role: (own, foreign)})
 MATRIX: dict[str, tuple[set[str], dict[str, int | tuple[int, int]]]] = {
     "home": ({"GET", "HEAD"}, PUBLIC),
@@ -95,67 +113,11 @@ MATRIX: dict[str, tuple[set[str], dict[str, int | tuple[int, int]]]] = {
         {"GET", "HEAD", "POST"},
         {**dict.fromkeys(ROLES, 403), "anonymous": LOGIN, "counsellor_a": 200},
     ),
-    "students:student_update": (
-        {"GET", "HEAD", "POST"},
-        {
-            "anonymous": (LOGIN, LOGIN),
-            "counsellor_a": (200, 404),
-            "head_a": (403, 404),
-            "technikum_staff": (200, 404),
-            "employer_rep": (403, 404),
-            "centre_specialist": (404, 404),
-            "district_admin": (404, 404),
-            "coordinator": (200, 404),
-            "parent_of_pupil_a": (403, 404),
-            "pupil_a_user": (403, 404),
-        },
-    ),
-    "students:consent_create": (
-        {"GET", "HEAD", "POST"},
-        {
-            "anonymous": (LOGIN, LOGIN),
-            "counsellor_a": (200, 404),
-            "head_a": (403, 404),
-            "technikum_staff": (200, 404),
-            "employer_rep": (403, 404),
-            "centre_specialist": (404, 404),
-            "district_admin": (404, 404),
-            "coordinator": (200, 404),
-            "parent_of_pupil_a": (200, 404),
-            "pupil_a_user": (403, 404),
-        },
-    ),
+    "students:student_update": ({"GET", "HEAD", "POST"}, student_editors(200)),
+    "students:consent_create": ({"GET", "HEAD", "POST"}, student_editors(200, parent=200)),
     # POST-only actions are probed with a POST (see probe_method).
-    "students:consent_withdraw": (
-        {"POST"},
-        {
-            "anonymous": (LOGIN, LOGIN),
-            "counsellor_a": (302, 404),
-            "head_a": (403, 404),
-            "technikum_staff": (302, 404),
-            "employer_rep": (403, 404),
-            "centre_specialist": (404, 404),
-            "district_admin": (404, 404),
-            "coordinator": (302, 404),
-            "parent_of_pupil_a": (302, 404),
-            "pupil_a_user": (403, 404),
-        },
-    ),
-    "students:invitation_create": (
-        {"POST"},
-        {
-            "anonymous": (LOGIN, LOGIN),
-            "counsellor_a": (200, 404),
-            "head_a": (403, 404),
-            "technikum_staff": (200, 404),
-            "employer_rep": (403, 404),
-            "centre_specialist": (404, 404),
-            "district_admin": (404, 404),
-            "coordinator": (200, 404),
-            "parent_of_pupil_a": (403, 404),
-            "pupil_a_user": (403, 404),
-        },
-    ),
+    "students:consent_withdraw": ({"POST"}, student_editors(302, parent=302)),
+    "students:invitation_create": ({"POST"}, student_editors(200)),
     "students:invitation_accept": ({"GET", "HEAD", "POST"}, PUBLIC),
     "students:student_export": (
         {"GET"},

@@ -18,9 +18,7 @@ from operator import itemgetter
 from typing import IO, TYPE_CHECKING
 
 from django.conf import settings
-from django.core.paginator import Page, Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,14 +27,13 @@ from resource_center.lib.text import fold
 from resource_center.models import AuditEntry, Organisation
 from students.importers.checked import CheckedRow, check_pupil_list, open_checked
 from students.importers.matching import Existing, ExistingPupil, existing_pupils, match_pupil
-from students.importers.pupils import Columns, PupilListError, PupilRow, open_pupil_list
+from students.importers.pupils import PupilListError, open_pupil_list
 from students.models import PupilImport, Student, current_academic_year
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
     from django.http import HttpRequest
 
-PREVIEW_PAGE_SIZE = 200
 # Rows per write: COPY and the sort below pay off with thousands; memory stays bounded.
 CHUNK_SIZE = 5000
 
@@ -129,65 +126,6 @@ def pupil_import_preview(
     )
 
 
-@dataclass
-class PreviewRow:
-    row: PupilRow
-    is_update: bool
-    contacts_dropped: bool  # phone or e-mail given but not kept: no consent on record
-
-
-@dataclass
-class PreviewPage:
-    """One page of a previewed list and the summary of the whole list."""
-
-    page: Page
-    rows: list[PreviewRow]
-    columns: Columns | None
-    new: int = 0
-    updates: int = 0
-    contacts_dropped: int = 0
-    ignored_columns: list[str] = field(default_factory=list)
-
-
-def pupil_import_preview_page(
-    *, pupil_import: PupilImport, page_number: str | int | None, only_errors: bool = False
-) -> PreviewPage:
-    """One page of checked rows (200) and the new/update summary of the list (2 queries)."""
-    count = pupil_import.rows_invalid if only_errors else pupil_import.rows_total
-    page = Paginator(range(count), PREVIEW_PAGE_SIZE).get_page(page_number)
-    result = PreviewPage(page=page, rows=[], columns=None)
-    if pupil_import.status != PupilImport.Status.PREVIEW or not count:
-        return result
-    first, last = page.start_index() - 1, page.end_index()
-    existing = existing_pupils(pupil_import.organisation, pupil_import.academic_year)
-    position = 0
-    try:
-        with open_checked(
-            bytes(pupil_import.content), academic_year=pupil_import.academic_year
-        ) as checked:
-            result.columns = checked.columns
-            result.ignored_columns = checked.columns.ignored
-            for row in checked.rows():
-                match = None if row.errors else match_pupil(existing, row)
-                dropped = bool(row.phone or row.email) and not (match and match.has_consent)
-                if not row.errors:
-                    if match:
-                        result.updates += 1
-                    else:
-                        result.new += 1
-                    result.contacts_dropped += dropped
-                if only_errors and not row.errors:
-                    continue
-                if first <= position < last:
-                    result.rows.append(PreviewRow(row.to_pupil_row(), match is not None, dropped))
-                position += 1
-    except PupilListError:
-        # Rows that were readable at upload and no longer are (a damaged store, or older
-        # content read under newer rules) show as an empty page rather than an error page.
-        result.rows = []
-    return result
-
-
 def pupil_import_commit(
     *, pupil_import: PupilImport, by: AbstractBaseUser, request: HttpRequest | None = None
 ) -> ImportCounts:
@@ -268,16 +206,6 @@ def _commit(
         update_fields=["status", "committed_at", "created_count", "updated_count", "content"]
     )
     return ImportCounts(created=writer.created, updated=writer.updated)
-
-
-def pupil_import_history(*, schools: list[Organisation]) -> QuerySet[PupilImport]:
-    """Imports into these schools, newest first, with school and uploader; never the file."""
-    return (
-        PupilImport.objects.filter(organisation__in=schools)
-        .select_related("organisation", "uploaded_by")
-        .defer("content")
-        .order_by("-created_at", "-pk")
-    )
 
 
 @transaction.atomic

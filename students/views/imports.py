@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from resource_center import access
+from students import selectors
 from students.forms.imports import PupilImportForm
 from students.models import PupilImport
 from students.services import imports as services
@@ -43,7 +44,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 def import_preview(request: HttpRequest, uuid: UUID) -> HttpResponse:
     pupil_import = access.pupil_import_for(request.user, uuid)
     only_errors = request.GET.get("errors") == "1" and pupil_import.rows_invalid > 0
-    preview = services.pupil_import_preview_page(
+    preview = selectors.pupil_import_preview_page(
         pupil_import=pupil_import,
         page_number=request.GET.get("page"),
         only_errors=only_errors,
@@ -99,7 +100,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
     schools = list(access.schools_for_import(request.user))
     if not schools:
         raise PermissionDenied
-    page = Paginator(services.pupil_import_history(schools=schools), HISTORY_PAGE_SIZE).get_page(
+    page = Paginator(selectors.pupil_import_history(schools=schools), HISTORY_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     return render(

@@ -16,6 +16,7 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from resource_center.models import AuditEntry
+from students import selectors
 from students.importers import checked as stored
 from students.importers import pupils as importer
 from students.importers.pupils import birth_date_fits_grade, header_field, open_pupil_list
@@ -377,7 +378,7 @@ def test_import_twice_creates_no_duplicates_and_updates_the_class_letter(world, 
         "Смирнова;Ольга;;01.03.2011;9Б",
     )
     pupil_import = preview(second, world.school_a, counsellor_a)
-    page = services.pupil_import_preview_page(pupil_import=pupil_import, page_number=1)
+    page = selectors.pupil_import_preview_page(pupil_import=pupil_import, page_number=1)
     assert (page.new, page.updates) == (1, 2)
     counts = services.pupil_import_commit(pupil_import=pupil_import, by=counsellor_a)
 
@@ -431,7 +432,7 @@ def test_reimport_keeps_contacts_only_for_pupils_with_consent(world, counsellor_
         "Безсогласия;Иван;14.05.2011;9А;м;+7 900 444-55-66;b@example.ru",
     )
     pupil_import = preview(data, world.school_a, counsellor_a)
-    page = services.pupil_import_preview_page(pupil_import=pupil_import, page_number=1)
+    page = selectors.pupil_import_preview_page(pupil_import=pupil_import, page_number=1)
     assert page.contacts_dropped == 1
     services.pupil_import_commit(pupil_import=pupil_import, by=counsellor_a)
     with_consent.refresh_from_db()
@@ -712,7 +713,7 @@ def test_a_list_previewed_before_the_checked_form_is_still_read_from_its_file(wo
     pupil_import = f.PupilImportFactory(
         organisation=world.school_a, uploaded_by=counsellor_a, content=data, rows_total=1
     )
-    page = services.pupil_import_preview_page(pupil_import=pupil_import, page_number=1)
+    page = selectors.pupil_import_preview_page(pupil_import=pupil_import, page_number=1)
     assert [item.row.full_name for item in page.rows] == ["Иванов Иван"]
     counts = services.pupil_import_commit(pupil_import=pupil_import, by=counsellor_a)
     assert counts.created == 1
@@ -728,7 +729,7 @@ def test_damaged_checked_rows_are_refused_with_a_message(world, counsellor_a, wh
     damaged = content[:at] + b"\xff" * 8 + content[at + 8 :]
     PupilImport.objects.filter(pk=pupil_import.pk).update(content=damaged)
     pupil_import.refresh_from_db()
-    page = services.pupil_import_preview_page(pupil_import=pupil_import, page_number=1)
+    page = selectors.pupil_import_preview_page(pupil_import=pupil_import, page_number=1)
     assert page.rows == []
     with pytest.raises(services.PupilImportError) as info:
         services.pupil_import_commit(pupil_import=pupil_import, by=counsellor_a)
@@ -744,16 +745,16 @@ def test_preview_page_has_200_rows_and_the_errors_filter(world, counsellor_a):
     )
     assert (pupil_import.rows_total, pupil_import.rows_invalid) == (450, 1)
 
-    second = services.pupil_import_preview_page(pupil_import=pupil_import, page_number=2)
+    second = selectors.pupil_import_preview_page(pupil_import=pupil_import, page_number=2)
     assert second.page.paginator.num_pages == 3
     assert [item.row.line for item in second.rows] == list(range(202, 402))
     assert (second.new, second.updates) == (449, 0)
 
-    only_errors = services.pupil_import_preview_page(
+    only_errors = selectors.pupil_import_preview_page(
         pupil_import=pupil_import, page_number=1, only_errors=True
     )
     assert [item.row.line for item in only_errors.rows] == [302]
 
-    last = services.pupil_import_preview_page(pupil_import=pupil_import, page_number="99")
+    last = selectors.pupil_import_preview_page(pupil_import=pupil_import, page_number="99")
     assert last.page.number == 3
     assert len(last.rows) == 50

@@ -18,25 +18,21 @@ from django.utils.translation import gettext_lazy as _
 from resource_center import access
 from resource_center.lib.text import fold
 from resource_center.models import Organisation
-from students.importers.pupils import birth_date_fits_grade
+from students.importers.values import (
+    AGE_ABOVE_GRADE_MAX,
+    AGE_ABOVE_GRADE_MIN,
+    age_on_first_september,
+    birth_date_fits_grade,
+)
 from students.models import Achievement, Consent, Guardian, Student, current_academic_year
 from students.services.pupils import DUPLICATE_IN_SCHOOL, RowEdits, natural_key_taken
 
-# The window of students.importers.pupils.birth_date_fits_grade, for the form's message.
-AGE_ABOVE_GRADE_MIN = 5
-AGE_ABOVE_GRADE_MAX = 9
 SCHOOL_GRADES = (1, 11)
 TECHNIKUM_COURSES = (1, 4)
 FIRST_ACHIEVEMENT_YEAR = 2000
 
 CLASS_LETTER = re.compile(r"^[А-ЯЁ]$")
 DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y"]
-
-
-def age_on_first_september(birth_date: datetime.date, academic_year: int) -> int:
-    """The age the grade rule looks at; shown in the message when the date does not fit."""
-    day = datetime.date(academic_year, 9, 1)
-    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
 def clean_phone(value: str) -> str:

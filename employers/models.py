@@ -45,6 +45,14 @@ class Vacancy(models.Model):
     )
     title = models.CharField(_("должность"), max_length=300)
     okpdtr_code = models.CharField(_("код ОКПДТР"), max_length=10, blank=True)
+    profession = models.ForeignKey(
+        "guidance.Profession",
+        verbose_name=_("профессия"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="vacancies",
+    )
     description = models.TextField(_("описание"), blank=True)
     salary_from = models.PositiveIntegerField(_("зарплата от, ₽"), null=True, blank=True)
     salary_to = models.PositiveIntegerField(_("зарплата до, ₽"), null=True, blank=True)

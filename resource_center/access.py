@@ -15,6 +15,7 @@ from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from resource_center.models import AuditEntry, Membership, Organisation, Role
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
     from employers.models import DualTrainingPlace, Vacancy
+    from guidance.models import AssignmentBatch, Attempt, Event, Registration
     from schools.models import Programme
     from students.models import Guardian, PupilImport, Student
 
@@ -214,6 +216,173 @@ def can_list_students(user: AnyUser) -> bool:
     """Staff who work with student lists (not parents, pupils or administration)."""
     acc = access_of(user)
     return acc.is_superuser or acc.has(*PUPIL_READERS, Role.TECHNIKUM_STAFF, Role.COORDINATOR)
+
+
+def students_editable_by(
+    user: AnyUser, queryset: QuerySet[Student] | None = None
+) -> QuerySet[Student]:
+    """Students whose records the user edits (see can_edit_student), as a queryset: the
+    pupils a counsellor may assign a questionnaire to or register for an event."""
+    from students.models import Student
+
+    qs = Student.objects.all() if queryset is None else queryset
+    acc = access_of(user)
+    if acc.is_superuser:
+        return qs
+    return qs.filter(
+        Q(organisation_id__in=acc.organisations(*STUDENT_EDITORS))
+        | Q(organisation__district_id__in=acc.districts(Role.COORDINATOR))
+    )
+
+
+# --- career guidance -------------------------------------------------------------------
+
+# Staff roles that may organise career events for their organisation (not administration).
+EVENT_ORGANISERS = (
+    Role.COUNSELLOR,
+    Role.SCHOOL_HEAD,
+    Role.TECHNIKUM_STAFF,
+    Role.EMPLOYER_REP,
+    Role.CENTRE_SPECIALIST,
+    Role.COORDINATOR,
+)
+
+
+def can_see_guidance_of(user: AnyUser, student: Student) -> bool:
+    """Questionnaire results, event registrations and recommendations of a student: the
+    school's (or technikum's) staff, the coordinator, the parent and the pupil; not employers."""
+    acc = access_of(user)
+    if acc.is_superuser:
+        return True
+    if student.organisation_id in acc.organisations(*PUPIL_READERS, Role.TECHNIKUM_STAFF):
+        return True
+    if student.organisation.district_id in acc.districts(Role.COORDINATOR):
+        return True
+    if acc.is_pupil and student.user_id == getattr(user, "pk", None):
+        return True
+    return guardian_record_of(user, student) is not None
+
+
+def assignment_batches_visible_to(user: AnyUser) -> QuerySet[AssignmentBatch]:
+    """Questionnaire assignments of the organisations whose students the user edits."""
+    from guidance.models import AssignmentBatch
+
+    acc = access_of(user)
+    qs = AssignmentBatch.objects.all()
+    if acc.is_superuser:
+        return qs
+    return qs.filter(
+        Q(organisation_id__in=acc.organisations(*STUDENT_EDITORS))
+        | Q(organisation__district_id__in=acc.districts(Role.COORDINATOR))
+    )
+
+
+def assignment_batch_for(user: AnyUser, uuid: UUID | str) -> AssignmentBatch:
+    """One assignment (with its class list of codes); 404 for everyone else."""
+    return get_object_or_404(
+        assignment_batches_visible_to(user).select_related("questionnaire", "organisation"),
+        uuid=uuid,
+    )
+
+
+def attempt_for(user: AnyUser, uuid: UUID | str) -> Attempt:
+    """One questionnaire result: 404 unless the user may see the student's guidance data."""
+    from guidance.models import Attempt
+
+    attempt = get_object_or_404(
+        Attempt.objects.filter(student__in=students_visible_to(user)).select_related(
+            "questionnaire", "student", "student__organisation"
+        ),
+        uuid=uuid,
+    )
+    if not can_see_guidance_of(user, attempt.student):
+        raise Http404
+    return attempt
+
+
+def events_visible_to(user: AnyUser) -> QuerySet[Event]:
+    """Public events for everyone; staff also see the other events of their districts."""
+    from guidance.models import Event
+
+    acc = access_of(user)
+    qs = Event.objects.all()
+    if acc.is_superuser:
+        return qs
+    districts = acc.districts(*Role.values)
+    if not districts:
+        return qs.filter(is_public=True)
+    return qs.filter(Q(is_public=True) | Q(organiser__district_id__in=districts))
+
+
+def event_organisers_for(user: AnyUser) -> QuerySet[Organisation]:
+    """Organisations on whose behalf the user may publish career events."""
+    acc = access_of(user)
+    qs = Organisation.objects.filter(is_active=True)
+    if acc.is_superuser:
+        return qs
+    return qs.filter(
+        Q(pk__in=acc.organisations(*EVENT_ORGANISERS))
+        | Q(district_id__in=acc.districts(Role.COORDINATOR))
+    )
+
+
+def can_manage_event(user: AnyUser, event: Event) -> bool:
+    """The organiser's staff and the district's coordinator edit it and mark attendance."""
+    acc = access_of(user)
+    if acc.is_superuser:
+        return True
+    if event.organiser_id in acc.organisations(*EVENT_ORGANISERS):
+        return True
+    return event.organiser.district_id in acc.districts(Role.COORDINATOR)
+
+
+def event_for(user: AnyUser, uuid: UUID | str, *, manage: bool = False) -> Event:
+    """One event: 404 when not visible, 403 when visible but managed by others."""
+    event = get_object_or_404(
+        events_visible_to(user).select_related("organiser", "organiser__district", "programme"),
+        uuid=uuid,
+    )
+    if manage and not can_manage_event(user, event):
+        raise PermissionDenied
+    return event
+
+
+def can_register_pupils(user: AnyUser) -> bool:
+    """Counsellors (and technikum staff, coordinators) register the students they edit."""
+    acc = access_of(user)
+    return acc.is_superuser or acc.has(*STUDENT_EDITORS, Role.COORDINATOR)
+
+
+def registration_for(user: AnyUser, uuid: UUID | str) -> Registration:
+    """A registration seen by whoever registered such pupils, the event's organiser or the
+    pupil; 404 for everyone else."""
+    from guidance.models import Registration
+
+    registration = get_object_or_404(
+        Registration.objects.select_related(
+            "event", "event__organiser", "event__organiser__district", "student"
+        ),
+        uuid=uuid,
+    )
+    student = registration.student
+    if (
+        students_editable_by(user).filter(pk=student.pk).exists()
+        or can_manage_event(user, registration.event)
+        or (user.is_authenticated and student.user_id == user.pk)
+    ):
+        return registration
+    raise Http404
+
+
+def can_cancel_registration(user: AnyUser, registration: Registration) -> bool:
+    return can_manage_event(user, registration.event) or (
+        students_editable_by(user).filter(pk=registration.student_id).exists()
+    )
+
+
+def can_leave_feedback(user: AnyUser, registration: Registration) -> bool:
+    """Only the pupil, from their own account."""
+    return user.is_authenticated and registration.student.user_id == user.pk
 
 
 # --- organisations and their publications ----------------------------------------------

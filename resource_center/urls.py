@@ -39,6 +39,7 @@ urlpatterns = [
     path("students/", include("students.urls")),
     path("programmes/", include("schools.urls")),
     path("employers/", include("employers.urls")),
+    path("guidance/", include("guidance.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -59,6 +59,13 @@ class Programme(models.Model):
     is_dual = models.BooleanField(_("дуальное обучение"), default=False)
     description = models.TextField(_("описание"), blank=True)
     is_published = models.BooleanField(_("опубликована"), default=True)
+    interest_types = models.ManyToManyField(
+        "guidance.Scale",
+        verbose_name=_("типы интересов"),
+        blank=True,
+        related_name="programmes",
+        help_text=_("Типы по Климову и коды RIASEC, которым программа подходит."),
+    )
 
     objects = ProgrammeQuerySet.as_manager()
 

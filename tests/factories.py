@@ -10,6 +10,18 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from employers.models import DualTrainingPlace, Placement, Vacancy
+from guidance.models import (
+    Assignment,
+    AssignmentBatch,
+    Attempt,
+    Event,
+    Option,
+    Profession,
+    Question,
+    Questionnaire,
+    Registration,
+    Scale,
+)
 from resource_center.lib.checks import inn_with_check_digits
 from resource_center.models import District, Membership, Organisation, Role
 from schools.models import Programme
@@ -206,3 +218,119 @@ class GuardianInvitationFactory(DjangoModelFactory):
     code_hash = factory.Sequence(lambda n: f"{n:064x}")
     created_by = factory.SubFactory(UserFactory)
     expires_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=14))
+
+
+# --- career guidance ----------------------------------------------------------------------
+# Small made-up questionnaires for tests of the mechanics; tests of the real scoring use
+# the shipped ones (the `questionnaires` fixture).
+
+
+class QuestionnaireFactory(DjangoModelFactory):
+    class Meta:
+        model = Questionnaire
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"test-{n}")
+    title = factory.Sequence(lambda n: f"Пробная анкета {n}")
+    short_title = "Пробная"
+    instructions = "Выберите в каждой паре то, что вам больше нравится."
+    result_code_length = 1
+
+
+class ScaleFactory(DjangoModelFactory):
+    class Meta:
+        model = Scale
+
+    questionnaire = factory.SubFactory(QuestionnaireFactory)
+    code = factory.Sequence(lambda n: f"S{n % 100}")
+    name = factory.Sequence(lambda n: f"Тип {n}")
+    description = "Пояснение к типу."
+    order = factory.Sequence(lambda n: n)
+
+
+class QuestionFactory(DjangoModelFactory):
+    class Meta:
+        model = Question
+
+    questionnaire = factory.SubFactory(QuestionnaireFactory)
+    number = factory.Sequence(lambda n: n + 1)
+
+
+class OptionFactory(DjangoModelFactory):
+    class Meta:
+        model = Option
+
+    question = factory.SubFactory(QuestionFactory)
+    label = factory.Sequence(lambda n: f"в{n}")
+    text = "Занятие"
+    scale = factory.SubFactory(
+        ScaleFactory, questionnaire=factory.SelfAttribute("..question.questionnaire")
+    )
+    points = 1
+
+
+class AssignmentBatchFactory(DjangoModelFactory):
+    class Meta:
+        model = AssignmentBatch
+
+    questionnaire = factory.SubFactory(QuestionnaireFactory)
+    organisation = factory.SubFactory(SchoolFactory)
+    title = "9А"
+    created_by = factory.SubFactory(UserFactory)
+    expires_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=7))
+
+
+class AssignmentFactory(DjangoModelFactory):
+    class Meta:
+        model = Assignment
+
+    batch = factory.SubFactory(AssignmentBatchFactory)
+    student = factory.SubFactory(
+        StudentFactory, organisation=factory.SelfAttribute("..batch.organisation")
+    )
+    code = factory.Sequence(lambda n: f"TEST{n:04d}")
+
+
+class AttemptFactory(DjangoModelFactory):
+    class Meta:
+        model = Attempt
+
+    questionnaire = factory.SubFactory(QuestionnaireFactory)
+    student = factory.SubFactory(StudentFactory)
+    source = Attempt.Source.PAPER
+
+
+class ProfessionFactory(DjangoModelFactory):
+    class Meta:
+        model = Profession
+
+    title = factory.Sequence(lambda n: f"Профессия {n}")
+
+
+class EventFactory(DjangoModelFactory):
+    class Meta:
+        model = Event
+
+    kind = Event.Kind.TRIAL
+    title = factory.Sequence(lambda n: f"Профпроба «Сварщик» № {n + 1}")
+    organiser = factory.SubFactory(TechnikumFactory)
+    starts_at = factory.LazyFunction(
+        lambda: (timezone.now() + datetime.timedelta(days=7)).replace(
+            hour=10, minute=0, second=0, microsecond=0
+        )
+    )
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(hours=2))
+    place = "г. Нытва, ул. Комсомольская, 1, мастерские"
+    min_grade = 8
+    max_grade = 11
+    capacity = 10
+    created_by = factory.SubFactory(UserFactory)
+
+
+class RegistrationFactory(DjangoModelFactory):
+    class Meta:
+        model = Registration
+
+    event = factory.SubFactory(EventFactory)
+    student = factory.SubFactory(StudentFactory)
+    registered_by = factory.SubFactory(UserFactory)

@@ -68,6 +68,22 @@ def student_editors(ok: int, *, parent: int = 403) -> dict[str, tuple[int, int]]
     }
 
 
+# Pages for those who edit students: counsellors, technikum staff, coordinators.
+STUDENT_EDITOR_PAGE = {
+    **dict.fromkeys(ROLES, 403),
+    "anonymous": LOGIN,
+    "counsellor_a": 200,
+    "technikum_staff": 200,
+    "coordinator": 200,
+}
+# Pages of an event's organiser (the technikum) and the district's coordinator.
+EVENT_MANAGER_PAGE = {
+    **dict.fromkeys(ROLES, (403, 404)),
+    "anonymous": (LOGIN, LOGIN),
+    "technikum_staff": (200, 404),
+    "coordinator": (200, 404),
+}
+
 # url name -> (methods the view handles, {role: status} or {role: (own, foreign)})
 MATRIX: dict[str, tuple[set[str], dict[str, int | tuple[int, int]]]] = {
     "home": ({"GET", "HEAD"}, PUBLIC),
@@ -166,18 +182,124 @@ MATRIX: dict[str, tuple[set[str], dict[str, int | tuple[int, int]]]] = {
         {"GET", "HEAD"},
         {**dict.fromkeys(ROLES, 403), "anonymous": LOGIN, "head_a": 200, "coordinator": 200},
     ),
+    # --- career guidance: questionnaires ---
+    "guidance:assignment_create": ({"GET", "HEAD", "POST"}, STUDENT_EDITOR_PAGE),
+    "guidance:assignment_list": ({"GET", "HEAD"}, STUDENT_EDITOR_PAGE),
+    "guidance:assignment_detail": (
+        {"GET", "HEAD"},
+        {
+            **dict.fromkeys(ROLES, (404, 404)),
+            "anonymous": (LOGIN, LOGIN),
+            "counsellor_a": (200, 404),
+            "coordinator": (200, 200),
+        },
+    ),
+    "guidance:code_entry": ({"GET", "HEAD", "POST"}, PUBLIC),
+    "guidance:questionnaire_take": ({"GET", "HEAD", "POST"}, PUBLIC),
+    "guidance:paper_entry": ({"GET", "HEAD", "POST"}, student_editors(200)),
+    "guidance:result_detail": (
+        {"GET", "HEAD"},
+        {
+            **dict.fromkeys(ROLES, (404, 404)),
+            "anonymous": (LOGIN, LOGIN),
+            "counsellor_a": (200, 404),
+            "head_a": (200, 404),
+            "coordinator": (200, 200),
+            "parent_of_pupil_a": (200, 404),
+            "pupil_a_user": (200, 404),
+        },
+    ),
+    # --- career guidance: events (own: the technikum's public event; foreign: another
+    # district's closed one) ---
+    "guidance:event_list": ({"GET", "HEAD"}, PUBLIC),
+    "guidance:event_ical": ({"GET", "HEAD"}, PUBLIC),
+    "guidance:event_create": (
+        {"GET", "HEAD", "POST"},
+        {
+            **dict.fromkeys(ROLES, 200),
+            "anonymous": LOGIN,
+            "district_admin": 403,
+            "parent_of_pupil_a": 403,
+            "pupil_a_user": 403,
+        },
+    ),
+    "guidance:event_detail": ({"GET", "HEAD"}, dict.fromkeys(ROLES, (200, 404))),
+    "guidance:event_update": ({"GET", "HEAD", "POST"}, EVENT_MANAGER_PAGE),
+    "guidance:event_attendance": ({"GET", "HEAD", "POST"}, EVENT_MANAGER_PAGE),
+    "guidance:event_register": (
+        {"GET", "HEAD", "POST"},
+        {
+            **dict.fromkeys(ROLES, (403, 404)),
+            "anonymous": (LOGIN, LOGIN),
+            "counsellor_a": (200, 404),
+            "technikum_staff": (200, 404),
+            "coordinator": (200, 404),
+        },
+    ),
+    # own: pupil_a at the technikum's event; foreign: pupil_b at school B's event.
+    "guidance:registration_cancel": (
+        {"POST"},
+        {
+            **dict.fromkeys(ROLES, (404, 404)),
+            "anonymous": (LOGIN, LOGIN),
+            "counsellor_a": (302, 404),
+            "technikum_staff": (302, 404),
+            "coordinator": (302, 302),
+            "pupil_a_user": (403, 404),
+        },
+    ),
+    "guidance:feedback_create": (
+        {"GET", "HEAD", "POST"},
+        {
+            **dict.fromkeys(ROLES, (404, 404)),
+            "anonymous": (LOGIN, LOGIN),
+            "counsellor_a": (403, 404),
+            "technikum_staff": (403, 404),
+            "coordinator": (403, 403),
+            "pupil_a_user": (200, 404),
+        },
+    ),
 }
 
 # Django's own admin has its own permission system and tests (tests/resource_center/test_admin.py).
 EXCLUDED_NAMESPACES = {"admin"}
 
 # What the URL's object is, where it is not a student; own/foreign per kind below.
-URL_OBJECT: dict[str, str] = dict.fromkeys(
-    ["students:import_preview", "students:import_commit", "students:import_discard"],
-    "pupil_import",
-)
-OWN_OBJECT = {"pupil_import": "import_a"}
-FOREIGN_OBJECT = {"pupil_import": "import_b"}
+URL_OBJECT: dict[str, str] = {
+    **dict.fromkeys(
+        ["students:import_preview", "students:import_commit", "students:import_discard"],
+        "pupil_import",
+    ),
+    "guidance:assignment_detail": "batch",
+    "guidance:questionnaire_take": "assignment",
+    "guidance:result_detail": "attempt",
+    **dict.fromkeys(
+        [
+            "guidance:event_detail",
+            "guidance:event_update",
+            "guidance:event_attendance",
+            "guidance:event_register",
+        ],
+        "event",
+    ),
+    **dict.fromkeys(["guidance:registration_cancel", "guidance:feedback_create"], "registration"),
+}
+OWN_OBJECT = {
+    "pupil_import": "import_a",
+    "batch": "batch_a",
+    "assignment": "assignment_a",
+    "attempt": "attempt_a",
+    "event": "event_open",
+    "registration": "registration_a",
+}
+FOREIGN_OBJECT = {
+    "pupil_import": "import_b",
+    "batch": "batch_b",
+    "assignment": "assignment_a",
+    "attempt": "attempt_b",
+    "event": "event_closed_far",
+    "registration": "registration_b",
+}
 
 
 def _consent_of(student) -> object:
@@ -194,6 +316,7 @@ SAMPLE_KWARGS = {
     "uuid": lambda obj: obj.uuid,
     "consent_uuid": lambda obj: _consent_of(obj).uuid,
     "guardian_uuid": lambda obj: _guardian_of(obj).uuid,
+    "code": lambda obj: obj.code,
 }
 
 
@@ -251,6 +374,52 @@ def import_a(world, counsellor_a):
 @pytest.fixture
 def import_b(world, counsellor_b):
     return f.PupilImportFactory(organisation=world.school_b, uploaded_by=counsellor_b)
+
+
+@pytest.fixture
+def batch_a(world, counsellor_a):
+    return f.AssignmentBatchFactory(organisation=world.school_a, created_by=counsellor_a)
+
+
+@pytest.fixture
+def batch_b(world, counsellor_b):
+    return f.AssignmentBatchFactory(organisation=world.school_b, created_by=counsellor_b)
+
+
+@pytest.fixture
+def assignment_a(batch_a, pupil_a):
+    return f.AssignmentFactory(batch=batch_a, student=pupil_a)
+
+
+@pytest.fixture
+def attempt_a(pupil_a):
+    return f.AttemptFactory(student=pupil_a)
+
+
+@pytest.fixture
+def attempt_b(pupil_b):
+    return f.AttemptFactory(student=pupil_b)
+
+
+@pytest.fixture
+def event_open(world, technikum_staff):
+    return f.EventFactory(organiser=world.technikum, created_by=technikum_staff)
+
+
+@pytest.fixture
+def event_closed_far(world):
+    return f.EventFactory(organiser=world.other_district_school, is_public=False)
+
+
+@pytest.fixture
+def registration_a(event_open, pupil_a, counsellor_a):
+    return f.RegistrationFactory(event=event_open, student=pupil_a, registered_by=counsellor_a)
+
+
+@pytest.fixture
+def registration_b(world, pupil_b, counsellor_b):
+    event = f.EventFactory(organiser=world.school_b, created_by=counsellor_b)
+    return f.RegistrationFactory(event=event, student=pupil_b, registered_by=counsellor_b)
 
 
 def _url(request, name: str, role: str, side: str) -> str:

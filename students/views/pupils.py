@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from guidance.selectors.student_page import student_guidance_for
 from resource_center import access, audit
 from resource_center.models import Organisation
 from students import selectors
@@ -39,6 +40,12 @@ def student_detail(request: HttpRequest, uuid: UUID) -> HttpResponse:
     can_manage_consents = access.can_manage_consents(request.user, student)
     active_scopes = {c.scope for c in consents if c.is_active}
     scopes_to_give = [(v, label) for v, label in Consent.Scope.choices if v not in active_scopes]
+    # Questionnaires, events and recommendations exist only under a processing consent.
+    guidance = (
+        student_guidance_for(student=page)
+        if has_processing and access.can_see_guidance_of(request.user, student)
+        else None
+    )
     return render(
         request,
         "students/student_detail.html",
@@ -52,6 +59,7 @@ def student_detail(request: HttpRequest, uuid: UUID) -> HttpResponse:
             "has_processing": has_processing,
             "scopes_to_give": scopes_to_give,
             "is_school": student.organisation.kind == Organisation.Kind.SCHOOL,
+            "guidance": guidance,
         },
     )
 

@@ -1,1 +1,0 @@
-"""Career guidance: questionnaires, recommendations, career events and labour-market data."""

@@ -160,3 +160,12 @@ def anonymous():
     from django.contrib.auth.models import AnonymousUser
 
     return AnonymousUser()
+
+
+@pytest.fixture
+def questionnaires(db) -> dict:
+    """The two shipped questionnaires by code ("klimov-ddo", "riasec"), installed as the data
+    migration installs them (transactional tests empty the tables the migration filled)."""
+    from guidance.questionnaire_data import install_questionnaires
+
+    return install_questionnaires()

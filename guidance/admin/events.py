@@ -1,0 +1,1 @@
+"""Admin of events (being built)."""

@@ -14,9 +14,13 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         ("schools:programme_list", _("Программы техникума")),
         ("employers:place_list", _("Дуальное обучение")),
         ("employers:vacancy_list", _("Вакансии")),
+        ("guidance:event_list", _("Мероприятия")),
     ]
-    if user is not None and user.is_authenticated and access.can_list_students(user):
-        items.insert(0, ("students:student_list", _("Обучающиеся")))
+    if user is not None and user.is_authenticated:
+        if access.can_register_pupils(user):
+            items.insert(0, ("guidance:assignment_list", _("Анкеты")))
+        if access.can_list_students(user):
+            items.insert(0, ("students:student_list", _("Обучающиеся")))
     return {
         "nav_items": items,
         "nav_admin": bool(user and user.is_authenticated and user.is_staff),

@@ -16,6 +16,8 @@ from students.models import Student, current_academic_year
 
 CONSENT_YES = "yes"
 CONSENT_NO = "no"
+DONE = "done"
+NOT_DONE = "not_done"
 
 
 def academic_year_label(year: int) -> str:
@@ -26,7 +28,8 @@ def academic_year_label(year: int) -> str:
 class StudentFilter(django_filters.FilterSet):
     """Class, year, consent, plans and a surname search over an already visible queryset.
 
-    The queryset must carry ``has_consent`` (StudentQuerySet.annotate_consent). The year
+    The queryset must carry ``has_consent`` (StudentQuerySet.annotate_consent) and
+    ``latest_result`` (students.selectors.student_list_for). The year
     is always one academic year: the current one unless another present one is chosen,
     also when the chosen value is invalid, so a bad link never widens the list.
     """
@@ -52,6 +55,12 @@ class StudentFilter(django_filters.FilterSet):
         label=_("Согласие на обработку"),
         choices=[(CONSENT_YES, _("есть согласие")), (CONSENT_NO, _("нет согласия"))],
         method="filter_consent",
+        empty_label=_("все"),
+    )
+    questionnaire = django_filters.ChoiceFilter(
+        label=_("Анкета"),
+        choices=[(DONE, _("пройдена")), (NOT_DONE, _("не пройдена"))],
+        method="filter_questionnaire",
         empty_label=_("все"),
     )
     path_after_9 = django_filters.ChoiceFilter(
@@ -115,3 +124,7 @@ class StudentFilter(django_filters.FilterSet):
 
     def filter_consent(self, queryset: QuerySet[Student], name: str, value: str) -> QuerySet:
         return queryset.filter(has_consent=value == CONSENT_YES)
+
+    def filter_questionnaire(self, queryset: QuerySet[Student], name: str, value: str) -> QuerySet:
+        # Any questionnaire completed (results exist only under a processing consent).
+        return queryset.filter(latest_result__isnull=value != DONE)

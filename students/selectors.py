@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, QuerySet
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
 from employers.models import Placement
+from guidance.models import Attempt
 from resource_center import access
 from resource_center.models import Organisation
 from students.importers.checked import open_checked
@@ -34,12 +35,19 @@ EXPORT_FIELDS = (*LIST_FIELDS, "sex", "phone", "email")
 
 
 def student_list_for(*, user: AbstractBaseUser) -> QuerySet[Student]:
-    """Visible enrolled students of every year with ``has_consent`` (processing) and their
-    organisation (one JOIN), by class and name; StudentFilter narrows it to one year."""
+    """Visible enrolled students of every year with ``has_consent`` (processing), their
+    latest questionnaire result (``latest_result``, ``latest_questionnaire``: subqueries)
+    and their organisation (one JOIN), by class and name; StudentFilter narrows it to one
+    year."""
+    latest = Attempt.objects.filter(student=OuterRef("pk")).order_by("-completed_at", "-pk")
     return (
         access.students_visible_to(user)
         .filter(is_active=True)
         .annotate_consent()
+        .annotate(
+            latest_result=Subquery(latest.values("result_code")[:1]),
+            latest_questionnaire=Subquery(latest.values("questionnaire__short_title")[:1]),
+        )
         .select_related("organisation")
         .only(*LIST_FIELDS)
         .order_by("grade", "class_letter", "last_name", "first_name", "patronymic", "pk")

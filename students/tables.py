@@ -12,10 +12,10 @@ from students.models import Student
 
 
 class StudentTable(tables.Table):
-    """ФИО (a link to the page), birth date, class, consent badge, plans; never the ОВЗ flag.
+    """ФИО (a link to the page), birth date, class, consent badge, latest questionnaire
+    result, plans; never the ОВЗ flag.
 
-    Every cell reads the row itself or the ``has_consent`` annotation, so rendering a page
-    adds no queries.
+    Every cell reads the row itself or its annotations, so rendering a page adds no queries.
     """
 
     name = tables.Column(
@@ -35,6 +35,9 @@ class StudentTable(tables.Table):
     consent = tables.Column(
         verbose_name=_("Согласие"), accessor="has_consent", orderable=False, empty_values=()
     )
+    questionnaire = tables.Column(
+        verbose_name=_("Анкета"), accessor="latest_result", orderable=False, empty_values=()
+    )
     path = tables.Column(
         verbose_name=_("Планы"), accessor="path_after_9", orderable=False, empty_values=()
     )
@@ -42,7 +45,15 @@ class StudentTable(tables.Table):
     class Meta:
         model = Student
         fields: tuple[str, ...] = ()
-        sequence = ("name", "birth_date", "class_name", "organisation", "consent", "path")
+        sequence = (
+            "name",
+            "birth_date",
+            "class_name",
+            "organisation",
+            "consent",
+            "questionnaire",
+            "path",
+        )
         attrs = {"class": "table table-hover align-middle", "data-testid": "student-table"}
         empty_text = _("Обучающихся не найдено.")
         order_by_field = "sort"
@@ -59,6 +70,15 @@ class StudentTable(tables.Table):
         if value:
             return format_html('<span class="badge text-bg-success">{}</span>', _("есть согласие"))
         return format_html('<span class="badge text-bg-secondary">{}</span>', _("нет согласия"))
+
+    def render_questionnaire(self, record: Student) -> SafeString | str:
+        if record.latest_result is None:
+            return "—"
+        return format_html(
+            '<span class="text-muted small">{}:</span> {}',
+            record.latest_questionnaire,
+            record.latest_result or "—",
+        )
 
     def render_path(self, record: Student) -> SafeString | str:
         parts = [

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q, QuerySet, Sum
 
 from employers.models import DualTrainingPlace, Placement, Vacancy
+from guidance.models import Event
+from resource_center import access
 from resource_center.models import Organisation
 from schools.models import Programme
 from students.models import Consent, Student, current_academic_year
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 # Counts below this are hidden from the administration so no child can be singled out.
 SMALL_COUNT_THRESHOLD = 5
@@ -31,6 +37,7 @@ class GradeRow:
     grade: int
     total: int | None
     with_consent: int | None
+    with_questionnaire: int | None = None
 
 
 def pupils_by_grade(*, students: QuerySet[Student], suppress: bool = False) -> list[GradeRow]:
@@ -49,7 +56,8 @@ def pupils_by_grade(*, students: QuerySet[Student], suppress: bool = False) -> l
 
 
 def school_panels(*, schools: QuerySet[Organisation]) -> list[dict]:
-    """For each school: its pupils by grade and the totals (two queries in all)."""
+    """For each school: its pupils by grade (with consent, with a completed questionnaire)
+    and the totals (two queries in all)."""
     schools = list(schools)
     rows = (
         Student.objects.current()
@@ -58,18 +66,22 @@ def school_panels(*, schools: QuerySet[Organisation]) -> list[dict]:
         .annotate(
             total=Count("id", distinct=True),
             with_consent=Count("id", filter=_ACTIVE_PROCESSING, distinct=True),
+            with_questionnaire=Count("id", filter=Q(attempts__isnull=False), distinct=True),
         )
         .order_by("organisation_id", "grade")
     )
     by_school: dict[int, list[GradeRow]] = {s.pk: [] for s in schools}
     for r in rows:
-        by_school[r["organisation_id"]].append(GradeRow(r["grade"], r["total"], r["with_consent"]))
+        by_school[r["organisation_id"]].append(
+            GradeRow(r["grade"], r["total"], r["with_consent"], r["with_questionnaire"])
+        )
     return [
         {
             "school": s,
             "grades": by_school[s.pk],
             "total": sum(g.total or 0 for g in by_school[s.pk]),
             "with_consent": sum(g.with_consent or 0 for g in by_school[s.pk]),
+            "with_questionnaire": sum(g.with_questionnaire or 0 for g in by_school[s.pk]),
         }
         for s in schools
     ]
@@ -151,6 +163,16 @@ def district_panel(*, district_ids: set[int], suppress: bool) -> dict:
         ),
         "vacancies": district_vacancies_panel(district_ids=district_ids)["totals"],
     }
+
+
+def upcoming_events(*, user: AbstractBaseUser | AnonymousUser, limit: int = 5) -> list[Event]:
+    """The nearest career events the user may see, with their organiser (one query)."""
+    return list(
+        access.events_visible_to(user)
+        .upcoming()
+        .select_related("organiser")
+        .order_by("starts_at", "pk")[:limit]
+    )
 
 
 def _placements_by_status(placements: QuerySet[Placement]) -> list[tuple[str, int]]:

@@ -24,7 +24,11 @@ def home(request: HttpRequest) -> HttpResponse:
     """Anonymous visitors see the public summary; staff, parents and pupils their panels."""
     user = request.user
     if not user.is_authenticated:
-        return render(request, "resource_center/home_public.html", _public_figures())
+        return render(
+            request,
+            "resource_center/home_public.html",
+            {**_public_figures(), "events": selectors.upcoming_events(user=user)},
+        )
     acc = access.access_of(user)
     context: dict[str, object] = {"roles": list(access.roles_of(user))}
     if acc.has(*access.PUPIL_READERS):
@@ -67,6 +71,7 @@ def home(request: HttpRequest) -> HttpResponse:
             Student.objects.filter(user=user).select_related("organisation").first()
         )
     context["organisations"] = access.staff_organisations(user, *Role.values)
+    context["events"] = selectors.upcoming_events(user=user)
     return render(request, "resource_center/home.html", context)
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from employers.models import Vacancy
 from tests import factories as f
@@ -59,11 +62,14 @@ def test_home_queries_do_not_grow_with_pupils(
     f.StudentFactory.create_batch(5, organisation=world.school_a)
     client.force_login(counsellor_a)
     client.get(reverse("home"))  # warm up the session and content types
-    # session, user, memberships, parent?, pupil?, schools, grade aggregates, greeting
-    with django_assert_num_queries(8):
+    # session, user, memberships, parent?, pupil?, schools, grade aggregates, greeting,
+    # upcoming events
+    with django_assert_num_queries(9):
         client.get(reverse("home"))
     f.StudentFactory.create_batch(40, organisation=world.school_a, grade=7)
-    with django_assert_num_queries(8):
+    f.AttemptFactory.create_batch(3, student__organisation=world.school_a)
+    f.EventFactory.create_batch(8, organiser=world.school_a)
+    with django_assert_num_queries(9):
         client.get(reverse("home"))
 
 
@@ -161,3 +167,34 @@ def test_district_chart_is_served_by_the_portal_with_hidden_counts_as_gaps(
     html = response.content.decode()
     assert '"totals": [5, null]' in html
     assert "/static/vendor/chart.js/chart.umd.min.js" in html
+
+
+def test_school_panel_counts_pupils_who_completed_a_questionnaire(client, counsellor_a, world):
+    done = f.StudentFactory(organisation=world.school_a, grade=9)
+    f.AttemptFactory.create_batch(2, student=done)  # two attempts still count one pupil
+    f.StudentFactory(organisation=world.school_a, grade=9)
+    f.AttemptFactory(student__organisation=world.school_b, student__grade=9)
+    client.force_login(counsellor_a)
+    response = client.get(reverse("home"))
+    (panel,) = response.context["school_panels"]
+    assert [(g.grade, g.total, g.with_questionnaire) for g in panel["grades"]] == [(9, 2, 1)]
+    assert "Прошли хотя бы одну анкету: <strong>1</strong>" in response.content.decode()
+
+
+def test_home_lists_upcoming_events_the_visitor_may_see(client, world, counsellor_a):
+    public = f.EventFactory(organiser=world.technikum, title="День открытых дверей НМТ")
+    closed = f.EventFactory(organiser=world.school_a, title="Классный час 9А", is_public=False)
+    past = f.EventFactory(
+        organiser=world.technikum,
+        title="Прошедшая экскурсия",
+        starts_at=timezone.now() - datetime.timedelta(days=3),
+        ends_at=timezone.now() - datetime.timedelta(days=3, hours=-2),
+    )
+    html = client.get(reverse("home")).content.decode()
+    assert public.title in html
+    assert closed.title not in html
+    assert past.title not in html
+    client.force_login(counsellor_a)
+    html = client.get(reverse("home")).content.decode()
+    assert public.title in html
+    assert closed.title in html

@@ -7,6 +7,7 @@ variables; ``.env.example`` and the README list every one of them.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
@@ -57,6 +59,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so every later middleware and view sees the client's own address.
+    "resource_center.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "resource_center.middleware.AllowedMethodsMiddleware",
@@ -69,6 +73,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: turns a locked-out login attempt into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "resource_center.urls"
@@ -121,6 +127,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# AxesStandaloneBackend only refuses locked-out attempts; ModelBackend logs people in.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -158,6 +169,42 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 
 # Uploaded pupil lists are read into memory for the preview; larger files are refused.
 PUPIL_IMPORT_MAX_BYTES = env.int("PUPIL_IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
+
+# Reverse proxies in front of the portal (nginx, a load balancer). 0: it is reached directly
+# and X-Forwarded-For is ignored; N: resource_center.middleware.ClientAddressMiddleware takes
+# the client's address from the N-th X-Forwarded-For entry from the right. The audit trail,
+# the code throttles and the login lockout all read that one address.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or a positive number of proxies.")
+
+# Login throttling (django-axes) of the portal's login page and the admin's. Failures are
+# counted in the database, so every web process shares them.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_COOLOFF_MINUTES = env.int("LOGIN_COOLOFF_MINUTES", default=15)
+if AXES_FAILURE_LIMIT < 1 or LOGIN_COOLOFF_MINUTES < 1:
+    raise ImproperlyConfigured("LOGIN_FAILURE_LIMIT and LOGIN_COOLOFF_MINUTES must be at least 1.")
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+# Failures are counted per username AND address together. By username alone a stranger could
+# lock any real user out from anywhere by typing their login wrong five times; by address
+# alone everyone behind one school's NAT would be locked out together. Per pair, a guesser
+# gets LOGIN_FAILURE_LIMIT tries per cool-off for each login from each address, and the
+# owner signs in from their own address all the same. (Trying one password on many logins
+# from one address is not slowed by this; the validators keep such passwords out.)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True  # a successful login clears that pair's failures
+# A locked-out pair's cool-off runs from its last counted failure; further attempts during
+# the lockout do not extend it, so «try again in N minutes» on the lockout page holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "resource_center.middleware.client_address"
+AXES_USERNAME_CALLABLE = "resource_center.throttle.login_username"
+AXES_LOCKOUT_CALLABLE = "resource_center.throttle.login_lockout_response"
+AXES_COOLOFF_MESSAGE = _("Слишком много неудачных попыток входа. Попробуйте позже.")
+AXES_PERMALOCK_MESSAGE = _(
+    "Слишком много неудачных попыток входа. Обратитесь к координатору ресурсного центра."
+)
+# No history of successful logins is kept: only the failures the lockout needs.
+AXES_DISABLE_ACCESS_LOG = True
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
@@ -210,4 +257,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # django-axes logs every successful login at INFO; failures and lockouts are WARNING.
+    "loggers": {"axes": {"level": "WARNING"}},
 }

@@ -7,7 +7,6 @@ from uuid import UUID
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +17,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from resource_center import access
+from resource_center.throttle import FailureThrottle
 from students.forms.invitations import (
     INVALID_CODE_MESSAGE,
     InvitationAcceptForm,
@@ -26,11 +26,8 @@ from students.forms.invitations import (
 from students.models import Guardian
 from students.services import invitations as services
 
-# Failed code checks allowed per client address within the window. Module constants
-# because settings.py belongs to the platform; move them there when it takes them.
-FAILED_ATTEMPTS_LIMIT = 10
-FAILED_ATTEMPTS_WINDOW = 15 * 60  # seconds
-_FAILURES_KEY = "students:invitation-accept:failures:{ip}"
+# Wrong or malformed codes allowed per client address within the window.
+INVITATION_THROTTLE = FailureThrottle(scope="invitation-accept", limit=10, window=15 * 60)
 
 # The account was not made through authenticate(), so login() must be told the backend.
 _LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -79,12 +76,12 @@ def invitation_accept(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return render(request, "students/invitation_accept.html", {"form": form_class()})
 
-    if _failures(request) >= FAILED_ATTEMPTS_LIMIT:
+    if INVITATION_THROTTLE.blocked(request):
         return _too_many_attempts(request, form_class)
     form = form_class(request.POST)
     if not form.is_valid():
         if form.has_error("code", "invalid"):
-            _count_failure(request)
+            INVITATION_THROTTLE.fail(request)
         return render(request, "students/invitation_accept.html", {"form": form})
 
     try:
@@ -102,7 +99,7 @@ def invitation_accept(request: HttpRequest) -> HttpResponse:
                 request=request,
             )
     except services.InvitationInvalid:
-        _count_failure(request)
+        INVITATION_THROTTLE.fail(request)
         form.add_error("code", ValidationError(INVALID_CODE_MESSAGE, code="invalid"))
     except services.UsernameTaken:
         form.add_error("username", _("Этот логин уже занят, придумайте другой."))
@@ -121,27 +118,6 @@ def invitation_accept(request: HttpRequest) -> HttpResponse:
     return render(request, "students/invitation_accept.html", {"form": form})
 
 
-def _failures_key(request: HttpRequest) -> str:
-    # REMOTE_ADDR is the client only when the portal is reached directly; behind a proxy it
-    # must be set from X-Forwarded-For first (the audit trail needs the same).
-    return _FAILURES_KEY.format(ip=request.META.get("REMOTE_ADDR") or "unknown")
-
-
-def _failures(request: HttpRequest) -> int:
-    return cache.get(_failures_key(request), 0)
-
-
-def _count_failure(request: HttpRequest) -> None:
-    key = _failures_key(request)
-    # add() starts the window at the first failure and incr() keeps its expiry: a fixed
-    # window, so at most FAILED_ATTEMPTS_LIMIT guesses per address per window.
-    cache.add(key, 0, FAILED_ATTEMPTS_WINDOW)
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, FAILED_ATTEMPTS_WINDOW)
-
-
 def _too_many_attempts(request: HttpRequest, form_class: type[InvitationCodeForm]) -> HttpResponse:
     return render(
         request,
@@ -149,7 +125,7 @@ def _too_many_attempts(request: HttpRequest, form_class: type[InvitationCodeForm
         {
             "form": form_class(),
             "too_many_attempts": True,
-            "window_minutes": FAILED_ATTEMPTS_WINDOW // 60,
+            "window_minutes": INVITATION_THROTTLE.window_minutes,
         },
         status=429,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 
 import pytest
 from django.apps import apps
@@ -13,6 +14,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from employers.models import DualTrainingPlace, Placement, Vacancy
+from guidance.models import Attempt, Event, Profession, Registration, Scale
+from guidance.recommendations import recommendations_for
 from resource_center import demo_data
 from resource_center.lib.checks import inn_is_valid, okso_is_valid
 from resource_center.lib.text import fold
@@ -196,19 +199,22 @@ def test_seed_twice_leaves_every_count_unchanged(seeded):
     assert "новых записей: 0" in output
 
 
-def test_each_demo_user_logs_in_with_the_demo_password_and_sees_the_home_page(seeded, client):
+def test_each_demo_user_logs_in_with_the_demo_password_and_sees_the_home_page(seeded, client, rf):
     for username in DEMO_USERNAMES:
-        assert client.login(username=username, password="demo12345"), username
+        # The login lockout (django-axes) needs the request authenticate() is called for.
+        login = rf.post("/accounts/login/")
+        assert client.login(request=login, username=username, password="demo12345"), username
         response = client.get("/")
         assert response.status_code == 200, username
         client.logout()
 
 
-def test_password_option_resets_every_demo_password(seeded, client):
+def test_password_option_resets_every_demo_password(seeded, client, rf):
     _seed("--password", "другой-пароль-1")
+    login = rf.post("/accounts/login/")
     for username in DEMO_USERNAMES:
-        assert client.login(username=username, password="другой-пароль-1"), username
-    assert not client.login(username="counsellor", password="demo12345")
+        assert client.login(request=login, username=username, password="другой-пароль-1"), username
+    assert not client.login(request=login, username="counsellor", password="demo12345")
 
 
 def test_pupils_option_sets_how_many_pupils_are_made():
@@ -241,3 +247,100 @@ def test_pupils_with_consent_have_a_profile_and_are_found_by_folded_surname(seed
     assert not pupils.exclude(pk__in=pupils.with_consent()).exclude(interests="").exists()
     assert Achievement.objects.filter(student__in=pupils.with_consent()).exists()
     assert not Achievement.objects.exclude(student__in=pupils.with_consent()).exists()
+
+
+# --- career guidance --------------------------------------------------------------------
+
+
+def test_seed_creates_professions_tagged_with_both_questionnaires(seeded):
+    professions = Profession.objects.prefetch_related("interest_types__questionnaire")
+    assert professions.count() >= 15
+    for profession in professions:
+        profession.full_clean()
+        codes = {s.questionnaire.code for s in profession.interest_types.all()}
+        assert codes == {"klimov-ddo", "riasec"}, profession.title
+        assert not profession.okz_code or re.fullmatch(r"\d{4}", profession.okz_code)
+    assert Profession.objects.get(title="Сварщик").programmes.filter(okso_code="15.01.05").exists()
+
+
+def test_every_programme_is_tagged_and_every_demo_vacancy_names_its_profession(seeded):
+    for programme in Programme.objects.prefetch_related("interest_types", "professions"):
+        assert programme.interest_types.exists(), programme.okso_code
+        assert programme.professions.exists(), programme.okso_code
+    assert not Vacancy.objects.filter(profession__isnull=True).exists()
+    welder = Programme.objects.get(okso_code="15.01.05")
+    assert {t.code for t in welder.interest_types.all()} >= {"Т", "R"}
+
+
+def test_seed_plans_upcoming_events_of_every_kind_by_the_districts_organisations(seeded):
+    events = Event.objects.select_related("organiser")
+    assert {e.kind for e in events} == set(Event.Kind.values)
+    now = timezone.now()
+    for event in events:
+        event.full_clean()
+        assert now < event.starts_at < now + datetime.timedelta(days=35)
+        assert event.starts_at.astimezone(timezone.get_current_timezone()).weekday() < 5
+        assert event.organiser.district == _district()
+    assert events.filter(is_public=True).exists()
+    assert events.filter(is_public=False).exists()
+    trial = events.get(title="Профпроба «Сварщик»")
+    assert trial.kind == Event.Kind.TRIAL
+    assert trial.organiser.kind == Organisation.Kind.TECHNIKUM
+    assert trial.programme.okso_code == "15.01.05"
+    assert 0 < trial.registrations.count() <= trial.capacity
+
+
+def test_registered_pupils_hold_every_consent_the_event_needs_and_fit_its_grades(seeded):
+    registrations = Registration.objects.select_related("event__organiser", "student")
+    assert registrations.count() >= 20
+    for registration in registrations:
+        event, student = registration.event, registration.student
+        active = set(student.consents.active().values_list("scope", flat=True))
+        assert set(event.required_consent_scopes) <= active
+        assert event.min_grade <= student.grade <= event.max_grade
+    for event in Event.objects.all():
+        assert event.registrations.count() <= event.capacity
+    pupil = Student.objects.get(user__username="pupil")
+    assert pupil.event_registrations.filter(event__kind=Event.Kind.OPEN_DAY).exists()
+
+
+def test_questionnaire_results_belong_to_pupils_with_consent(seeded):
+    attempts = Attempt.objects.select_related("questionnaire", "leading_scale")
+    assert attempts.count() >= 20
+    with_consent = Student.objects.with_consent()
+    assert not attempts.exclude(student__in=with_consent).exists()
+    assert {a.questionnaire.code for a in attempts} == {"klimov-ddo", "riasec"}
+    for attempt in attempts:
+        assert attempt.answers.count() == attempt.questionnaire.questions.count()
+    pupil_results = attempts.filter(student__user__username="pupil")
+    assert pupil_results.get(questionnaire__code="klimov-ddo").leading_scale.code == "Т"
+
+
+def test_the_pupil_login_gets_technical_recommendations_with_reasons(seeded):
+    pupil = Student.objects.get(user__username="pupil")
+    result = recommendations_for(student=pupil)
+    assert result.programmes
+    assert result.places
+    assert result.events
+    top = result.programmes[0]
+    assert {t.code for t in top.object.interest_types.all()} & {"Т", "R"}
+    assert any("человек — техника" in reason for reason in top.reasons)
+
+
+def test_rerun_keeps_the_coordinators_tags(seeded):
+    welder = Programme.objects.get(okso_code="15.01.05")
+    art = Scale.objects.get(questionnaire__code="klimov-ddo", code="Х")
+    welder.interest_types.set([art])
+    _seed()
+    assert list(welder.interest_types.all()) == [art]
+
+
+def test_rerun_after_the_events_have_passed_plans_the_next_ones(seeded):
+    planned = Event.objects.count()
+    past = timezone.now() - datetime.timedelta(days=60)
+    Event.objects.update(starts_at=past, ends_at=past + datetime.timedelta(hours=2))
+    _seed()
+    assert Event.objects.count() == 2 * planned
+    assert Event.objects.upcoming().count() == planned
+    _seed()
+    assert Event.objects.count() == 2 * planned

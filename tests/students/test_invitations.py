@@ -437,7 +437,7 @@ def test_empty_form_is_not_a_server_error(client):
 
 
 def test_too_many_wrong_codes_get_429(client, counsellor_a, guardian_a):
-    for _ in range(views.FAILED_ATTEMPTS_LIMIT):
+    for _ in range(views.INVITATION_THROTTLE.limit):
         assert client.post(ACCEPT_URL, new_account("ABCD-EFGH-JKLM")).status_code == 200
 
     good = issue(guardian_a, counsellor_a)
@@ -453,21 +453,21 @@ def test_too_many_wrong_codes_get_429(client, counsellor_a, guardian_a):
 
 
 def test_malformed_codes_count_as_failures(client):
-    for _ in range(views.FAILED_ATTEMPTS_LIMIT):
+    for _ in range(views.INVITATION_THROTTLE.limit):
         client.post(ACCEPT_URL, new_account("oops"))
     assert client.post(ACCEPT_URL, new_account("oops")).status_code == 429
 
 
 def test_form_errors_do_not_count_as_failures(client, counsellor_a, guardian_a):
     code = issue(guardian_a, counsellor_a)
-    for _ in range(views.FAILED_ATTEMPTS_LIMIT + 1):
+    for _ in range(views.INVITATION_THROTTLE.limit + 1):
         client.post(ACCEPT_URL, new_account(code, password2="different"))
     assert client.post(ACCEPT_URL, new_account(code)).status_code == 302
 
 
 def test_throttle_window_expires(client, counsellor_a, guardian_a, monkeypatch):
-    monkeypatch.setattr(views, "FAILED_ATTEMPTS_WINDOW", 1)
-    for _ in range(views.FAILED_ATTEMPTS_LIMIT):
+    monkeypatch.setattr(views.INVITATION_THROTTLE, "window", 1)
+    for _ in range(views.INVITATION_THROTTLE.limit):
         client.post(ACCEPT_URL, new_account("ABCD-EFGH-JKLM"))
     code = issue(guardian_a, counsellor_a)
     assert client.post(ACCEPT_URL, new_account(code)).status_code == 429

@@ -184,4 +184,5 @@ class Feedback(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.registration}: {self.rating}"
+        # No pupil's name: it shows in the admin's titles.
+        return f"{self.registration.event}: {self.rating}"

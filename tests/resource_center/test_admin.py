@@ -45,6 +45,41 @@ def _audit_entry(n: int) -> AuditEntry:
     return audit.record(actor=f.UserFactory(), action=audit.Action.VIEW, student=f.StudentFactory())
 
 
+def _band(n: int) -> object:
+    return apps.get_model("guidance", "Band").objects.create(
+        questionnaire=f.QuestionnaireFactory(), min_score=0, max_score=n + 1, label="низкий"
+    )
+
+
+def _attempt_score(n: int) -> object:
+    attempt = f.AttemptFactory()
+    return apps.get_model("guidance", "AttemptScore").objects.create(
+        attempt=attempt, scale=f.ScaleFactory(questionnaire=attempt.questionnaire), score=n
+    )
+
+
+def _answer(n: int) -> object:
+    option = f.OptionFactory()
+    attempt = f.AttemptFactory(questionnaire=option.question.questionnaire)
+    return apps.get_model("guidance", "Answer").objects.create(
+        attempt=attempt, question=option.question, option=option
+    )
+
+
+def _registration(n: int) -> object:
+    # The admin shows a registration only while the pupil holds the consents the event needs
+    # (a school's event: processing alone).
+    student = f.StudentFactory()
+    f.ConsentFactory(student=student)
+    return f.RegistrationFactory(student=student, event=f.EventFactory(organiser=f.SchoolFactory()))
+
+
+def _feedback(n: int) -> object:
+    return apps.get_model("guidance", "Feedback").objects.create(
+        registration=f.RegistrationFactory(), rating=5
+    )
+
+
 def _heartbeat(n: int) -> object:
     sources = ServiceHeartbeat.Source.values
     return ServiceHeartbeat.objects.update_or_create(
@@ -69,6 +104,20 @@ MAKERS: dict[type, Callable[[int], object]] = {
     apps.get_model("students", "Achievement"): lambda n: f.AchievementFactory(),
     apps.get_model("students", "PupilImport"): lambda n: f.PupilImportFactory(),
     apps.get_model("students", "GuardianInvitation"): lambda n: f.GuardianInvitationFactory(),
+    apps.get_model("guidance", "Questionnaire"): lambda n: f.QuestionnaireFactory(),
+    apps.get_model("guidance", "Scale"): lambda n: f.ScaleFactory(),
+    apps.get_model("guidance", "Band"): _band,
+    apps.get_model("guidance", "Question"): lambda n: f.QuestionFactory(),
+    apps.get_model("guidance", "Option"): lambda n: f.OptionFactory(),
+    apps.get_model("guidance", "AssignmentBatch"): lambda n: f.AssignmentBatchFactory(),
+    apps.get_model("guidance", "Assignment"): lambda n: f.AssignmentFactory(),
+    apps.get_model("guidance", "Attempt"): lambda n: f.AttemptFactory(),
+    apps.get_model("guidance", "AttemptScore"): _attempt_score,
+    apps.get_model("guidance", "Answer"): _answer,
+    apps.get_model("guidance", "Profession"): lambda n: f.ProfessionFactory(),
+    apps.get_model("guidance", "Event"): lambda n: f.EventFactory(),
+    apps.get_model("guidance", "Registration"): _registration,
+    apps.get_model("guidance", "Feedback"): _feedback,
 }
 
 

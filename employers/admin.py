@@ -29,17 +29,19 @@ class VacancyAdmin(DistrictScopedAdmin):
         "source",
         ("employer__district", admin.RelatedOnlyFieldListFilter),
         ("employer", admin.RelatedOnlyFieldListFilter),
+        ("profession", admin.RelatedOnlyFieldListFilter),
     ]
     list_select_related = ["employer"]
     search_fields = [
         "title",
         "okpdtr_code",
+        "profession__title",
         "employer__short_name",
         "employer__full_name",
         "employer__inn",
         "external_id",
     ]
-    autocomplete_fields = ["employer"]
+    autocomplete_fields = ["employer", "profession"]
     readonly_fields = ["uuid", "created_at", "updated_at"]
     date_hierarchy = "published_at"
 

@@ -1,7 +1,499 @@
-"""Recommendations for a pupil (being built)."""
+"""Recommendations for a pupil: programmes, dual-training places, vacancies and events.
+
+Each candidate gets a score from the pupil's interest types (the latest result of each
+questionnaire against the types the candidate is tagged with), intended path,
+labour-market demand and free seats, weighted by WEIGHTS;
+the reasons behind the score are kept in words for the pupil and the counsellor. The
+candidates and every count come from the database in a fixed number of queries; the
+weighting and the ranking of the (district-sized) candidate lists happen here.
+"""
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
 
-def recommendations_for(*, student):
-    return []
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from employers.models import DualTrainingPlace, Placement, Vacancy
+from guidance.models import Attempt, AttemptScore, Event, Option, Question, Registration, Scale
+from resource_center.models import Organisation
+from schools.models import Programme
+from students.models import Consent, Student
+
+# Everything that decides the order, in one place. A candidate's score is the sum of
+# these terms; change a number here and every list re-orders accordingly.
+WEIGHTS: dict[str, float] = {
+    # Per questionnaire the pupil has a result of: times the pupil's share (0..1) of the
+    # maximum score in the best-scored type the candidate is tagged with, so a pupil at the
+    # top of «человек — техника» adds the full weight to a candidate tagged «Т».
+    "interest": 10.0,
+    # The pupil's intended path fits the kind: technikum (programmes, dual places and the
+    # technikum's events) or work (vacancies and employers' events).
+    "path": 4.0,
+    # Per published vacancy of the district whose profession the programme trains for...
+    "demand": 0.5,
+    # ...counted up to this many, so demand adds at most 0.5 × 6 = 3 and never outweighs
+    # a clear interest.
+    "demand_cap": 6,
+    # Per free seat of a dual-training place or seat left at an event...
+    "seats": 0.2,
+    # ...counted up to this many: a big hall is not a reason in itself.
+    "seats_cap": 5,
+    # An event tomorrow adds this much, falling linearly to nothing at `soon_days` ahead.
+    "soon": 1.0,
+    "soon_days": 30,
+    # A pupil's share of a type's maximum from which the type is named as a reason.
+    "reason_share": 0.5,
+}
+
+# How many of each kind the student page shows.
+LIMIT = 5
+
+# The age from which the law lets a minor work (Labour Code, art. 63) and adulthood.
+MIN_WORKING_AGE = 14
+ADULT_AGE = 18
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """One recommended programme, place, vacancy or event with why it is recommended."""
+
+    object: Any
+    score: float
+    reasons: list[str]
+    url: str
+
+    @property
+    def display_score(self) -> float:
+        return round(self.score, 1)
+
+
+@dataclass(frozen=True)
+class Section:
+    """One kind of recommendations as the student page lists it."""
+
+    key: str
+    title: Promise
+    items: list[Recommendation]
+    total: int
+    catalogue_url: str
+
+
+@dataclass
+class Recommendations:
+    """Ranked lists of each kind (best first, at most LIMIT) and notes for the whole page."""
+
+    programmes: list[Recommendation] = field(default_factory=list)
+    places: list[Recommendation] = field(default_factory=list)
+    vacancies: list[Recommendation] = field(default_factory=list)
+    events: list[Recommendation] = field(default_factory=list)
+    # How many candidates of each kind there were before the lists were cut to LIMIT.
+    totals: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    has_consent: bool = True
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.programmes or self.places or self.vacancies or self.events)
+
+    @property
+    def sections(self) -> list[Section]:
+        kinds = [
+            ("programmes", gettext_lazy("Программы техникума"), "schools:programme_list"),
+            ("places", gettext_lazy("Места дуального обучения"), "employers:place_list"),
+            ("vacancies", gettext_lazy("Вакансии"), "employers:vacancy_list"),
+            ("events", gettext_lazy("Мероприятия"), "guidance:event_list"),
+        ]
+        return [
+            Section(key, title, getattr(self, key), self.totals.get(key, 0), reverse(url))
+            for key, title, url in kinds
+        ]
+
+
+@dataclass(frozen=True)
+class _Interest:
+    """The pupil's score on one interest type and the most that type can score."""
+
+    scale: Scale
+    score: int
+    maximum: int
+
+    @property
+    def share(self) -> float:
+        return self.score / self.maximum if self.maximum else 0.0
+
+
+@dataclass
+class _Pupil:
+    """What the ranking needs to know about the pupil, fetched once."""
+
+    student: Student
+    today: datetime.date
+    age: int
+    district_id: int
+    interests: dict[int, _Interest]
+    # The scopes of the student's active consents.
+    scopes: set[str]
+    is_school_pupil: bool
+    plans_technikum: bool
+    plans_work: bool
+
+
+def recommendations_for(*, student: Student) -> Recommendations:
+    """Ranked programmes, dual places, vacancies and upcoming events of the student's
+    district, each with its reasons; empty (with the reason why) without a processing
+    consent. Queries:
+    consent, interest scores, programmes and their types, demand, places and their
+    programmes' types, vacancies and their professions' types, events and their types."""
+    scopes = set(Consent.objects.active().filter(student=student).values_list("scope", flat=True))
+    if Consent.Scope.PROCESSING not in scopes:
+        return Recommendations(
+            has_consent=False,
+            notes=[
+                _(
+                    "Нет действующего согласия родителей на обработку персональных данных: "
+                    "рекомендации не составляются."
+                )
+            ],
+        )
+    pupil = _pupil(student, scopes)
+    result = Recommendations()
+    if not pupil.interests:
+        result.notes.append(_("Пройдите анкету, чтобы рекомендации учитывали интересы."))
+    if not pupil.is_school_pupil:
+        result.notes.append(
+            _("Программы и мероприятия подбираются для учеников школ; здесь — места и вакансии.")
+        )
+    elif pupil.age < MIN_WORKING_AGE:
+        result.notes.append(_("Вакансии подбираются с %(min)d лет.") % {"min": MIN_WORKING_AGE})
+    demand = labour_demand_by_programme(district_id=pupil.district_id)
+    kinds: list[tuple[str, Iterable[Any], Callable[[_Pupil, Any, dict[int, int]], Any]]] = [
+        ("programmes", _programmes(pupil), _programme_terms),
+        ("places", _places(pupil), _place_terms),
+        ("vacancies", _vacancies(pupil), _vacancy_terms),
+        ("events", _events(pupil), _event_terms),
+    ]
+    for key, candidates, terms in kinds:
+        ranked = sorted(
+            (_recommendation(obj, terms(pupil, obj, demand)) for obj in candidates),
+            key=lambda r: (-round(r.score, 9), *_tie_key(r.object)),
+        )
+        setattr(result, key, ranked[:LIMIT])
+        result.totals[key] = len(ranked)
+    return result
+
+
+# --- the pupil --------------------------------------------------------------------------
+
+
+def _pupil(student: Student, scopes: set[str]) -> _Pupil:
+    today = timezone.localdate()
+    technikum = Student.PathAfter9.TECHNIKUM
+    work = Student.PathAfter9.WORK
+    return _Pupil(
+        student=student,
+        today=today,
+        age=student.age_on(today),
+        district_id=student.organisation.district_id,
+        interests=_interests(student),
+        scopes=scopes,
+        is_school_pupil=student.organisation.kind == Organisation.Kind.SCHOOL,
+        plans_technikum=technikum in (student.path_after_9, student.path_after_11),
+        plans_work=work in (student.path_after_9, student.path_after_11),
+    )
+
+
+def _interests(student: Student) -> dict[int, _Interest]:
+    """The scores of the student's latest attempt of each questionnaire, by scale id, each
+    with its scale's maximum: one query."""
+    latest = (
+        Attempt.objects.filter(student=student, questionnaire=OuterRef("attempt__questionnaire"))
+        .order_by("-completed_at", "-pk")
+        .values("pk")[:1]
+    )
+    scores = (
+        AttemptScore.objects.filter(attempt__student=student, attempt=Subquery(latest))
+        .select_related("scale")
+        .annotate(maximum=_scale_maximum())
+    )
+    return {s.scale_id: _Interest(s.scale, s.score, s.maximum or 0) for s in scores}
+
+
+def _scale_maximum() -> Coalesce:
+    """The most points the outer row's scale can score: per question of its questionnaire
+    the most any option gives to it, summed; computed in the database."""
+    best_option = (
+        Option.objects.filter(question=OuterRef("pk"), scale=OuterRef(OuterRef("scale")))
+        .order_by()
+        .values("question")
+        .annotate(best=Max("points"))
+        .values("best")
+    )
+    per_question = (
+        Question.objects.filter(questionnaire=OuterRef("scale__questionnaire"))
+        .annotate(best=Subquery(best_option))
+        .order_by()
+        .values("questionnaire")
+        .annotate(total=Sum("best"))
+        .values("total")
+    )
+    return Coalesce(Subquery(per_question), 0)
+
+
+# --- candidates -------------------------------------------------------------------------
+
+
+def _types(prefix: str = "") -> Prefetch:
+    """The interest types of the candidate (or of its programme or profession): ids only."""
+    return Prefetch(f"{prefix}interest_types", queryset=Scale.objects.only("pk"))
+
+
+def _programmes(pupil: _Pupil) -> QuerySet[Programme]:
+    """Published programmes of the district's technikum open after the pupil's grade."""
+    if not pupil.is_school_pupil:
+        return Programme.objects.none()
+    return (
+        Programme.objects.published()
+        .filter(technikum__district_id=pupil.district_id, base_education=_base(pupil))
+        .prefetch_related(_types())
+    )
+
+
+def _places(pupil: _Pupil) -> QuerySet[DualTrainingPlace]:
+    """Published, not yet ended places of the district's employers with free seats; a
+    technikum student sees the places of their own programme they are not placed at."""
+    places = (
+        DualTrainingPlace.objects.published()
+        .filter(employer__district_id=pupil.district_id, ends_on__gt=pupil.today)
+        .annotate(held=Count("placements", filter=Q(placements__status__in=Placement.SEAT_HOLDING)))
+        .annotate(free=F("seats") - F("held"))
+        .filter(free__gt=0)
+        .select_related("programme", "employer")
+        .prefetch_related(_types("programme__"))
+    )
+    if not pupil.is_school_pupil:
+        places = places.filter(programme_id=pupil.student.programme_id).exclude(
+            Exists(Placement.objects.filter(place=OuterRef("pk"), student=pupil.student))
+        )
+    return places
+
+
+def vacancies_open_to(age: int, vacancies: QuerySet[Vacancy] | None = None) -> QuerySet[Vacancy]:
+    """The vacancies a person of this age may take: none under 14; from 14 to 17 only
+    those for minors whose minimum age is reached; adults every one whose minimum age is."""
+    vacancies = Vacancy.objects.all() if vacancies is None else vacancies
+    if age < MIN_WORKING_AGE:
+        return vacancies.none()
+    reached = Q(min_age__isnull=True) | Q(min_age__lte=age)
+    if age < ADULT_AGE:
+        return vacancies.filter(reached, for_minors=True)
+    return vacancies.filter(reached)
+
+
+def _vacancies(pupil: _Pupil) -> QuerySet[Vacancy]:
+    """Published vacancies of the district's employers open to the pupil's age."""
+    published = Vacancy.objects.published().filter(employer__district_id=pupil.district_id)
+    return (
+        vacancies_open_to(pupil.age, published)
+        .select_related("employer", "profession")
+        .prefetch_related(_types("profession__"))
+    )
+
+
+def _events(pupil: _Pupil) -> QuerySet[Event]:
+    """Upcoming events for the pupil's grade, public or of the district, with seats left
+    and without the pupil registered."""
+    if not pupil.is_school_pupil:
+        return Event.objects.none()
+    return (
+        Event.objects.upcoming()
+        .for_grade(pupil.student.grade)
+        .filter(Q(is_public=True) | Q(organiser__district_id=pupil.district_id))
+        .exclude(Exists(Registration.objects.filter(event=OuterRef("pk"), student=pupil.student)))
+        .annotate(left=F("capacity") - Count("registrations"))
+        .filter(left__gt=0)
+        .select_related("organiser", "programme")
+        .prefetch_related(_types(), _types("programme__"))
+    )
+
+
+def labour_demand_by_programme(*, district_id: int) -> dict[int, int]:
+    """Published vacancies of the district per programme (through the professions the
+    programme trains for): one aggregate query. The labour-market summary replaces it."""
+    rows = (
+        Vacancy.objects.published()
+        .filter(employer__district_id=district_id, profession__programmes__isnull=False)
+        .order_by()
+        .values("profession__programmes")
+        .annotate(n=Count("pk", distinct=True))
+    )
+    return {row["profession__programmes"]: row["n"] for row in rows}
+
+
+# --- scoring ----------------------------------------------------------------------------
+
+# A term of a score: its weighted value and the reason in words (None: no reason to say).
+Term = tuple[float, str | None]
+
+
+def _recommendation(obj: Any, terms: tuple[list[Term], str]) -> Recommendation:
+    parts, url = terms
+    return Recommendation(
+        object=obj,
+        score=sum(value for value, _reason in parts),
+        reasons=[reason for _value, reason in parts if reason],
+        url=url,
+    )
+
+
+def _interest_terms(pupil: _Pupil, scales: Iterable[Scale]) -> list[Term]:
+    """The type match: per questionnaire, the candidate's tagged type the pupil scored best
+    in. Taking the best rather than the sum keeps a candidate tagged with many types from
+    outranking one tagged with just the pupil's type."""
+    matched = sorted(
+        (pupil.interests[s.pk] for s in scales if s.pk in pupil.interests),
+        key=lambda i: (-i.share, i.scale.order, i.scale.pk),
+    )
+    best: dict[int, _Interest] = {}
+    for interest in matched:
+        best.setdefault(interest.scale.questionnaire_id, interest)
+    return [
+        (
+            WEIGHTS["interest"] * i.share,
+            _("Подходит вашему типу «%(type)s» (%(score)d из %(max)d баллов)")
+            % {"type": _in_sentence(i.scale.name), "score": i.score, "max": i.maximum}
+            if i.share >= WEIGHTS["reason_share"]
+            else None,
+        )
+        for i in sorted(best.values(), key=lambda i: (-i.share, i.scale.questionnaire_id))
+    ]
+
+
+def _in_sentence(name: str) -> str:
+    """«Человек — техника» inside a sentence reads «человек — техника»; «RIASEC» stays."""
+    if len(name) > 1 and name[1].islower():
+        return name[0].lower() + name[1:]
+    return name
+
+
+def _technikum_path_term(pupil: _Pupil) -> list[Term]:
+    if not pupil.plans_technikum:
+        return []
+    return [(WEIGHTS["path"], _("Вы планируете учиться в техникуме"))]
+
+
+def _demand_term(programme_id: int, demand: dict[int, int]) -> list[Term]:
+    n = demand.get(programme_id, 0)
+    if not n:
+        return []
+    counted = min(n, WEIGHTS["demand_cap"])
+    return [
+        (
+            WEIGHTS["demand"] * counted,
+            _("Работодатели района ищут таких специалистов, вакансий: %(n)d") % {"n": n},
+        )
+    ]
+
+
+def _seats_term(free: int, text: str) -> list[Term]:
+    return [(WEIGHTS["seats"] * min(free, WEIGHTS["seats_cap"]), text % {"n": free})]
+
+
+def _base(pupil: _Pupil) -> str:
+    grade = pupil.student.grade
+    return Programme.BaseEducation.GRADE_9 if grade <= 9 else Programme.BaseEducation.GRADE_11
+
+
+def _programme_terms(
+    pupil: _Pupil, programme: Programme, demand: dict[int, int]
+) -> tuple[list[Term], str]:
+    base = _("Приём на базе %(base)s классов — подходит вам (%(grade)d класс)") % {
+        "base": programme.base_education,
+        "grade": pupil.student.grade,
+    }
+    terms = [
+        *_interest_terms(pupil, programme.interest_types.all()),
+        *_technikum_path_term(pupil),
+        *_demand_term(programme.pk, demand),
+        (0.0, base),
+    ]
+    return terms, reverse("schools:programme_list") + f"#programme-{programme.pk}"
+
+
+def _place_terms(
+    pupil: _Pupil, place: DualTrainingPlace, demand: dict[int, int]
+) -> tuple[list[Term], str]:
+    terms = [
+        *_interest_terms(pupil, place.programme.interest_types.all()),
+        *_technikum_path_term(pupil),
+        *_demand_term(place.programme_id, demand),
+        *_seats_term(place.free, _("Свободных мест: %(n)d")),
+    ]
+    return terms, reverse("employers:place_list") + f"#place-{place.pk}"
+
+
+def _vacancy_terms(
+    pupil: _Pupil, vacancy: Vacancy, demand: dict[int, int]
+) -> tuple[list[Term], str]:
+    scales = vacancy.profession.interest_types.all() if vacancy.profession else []
+    terms = _interest_terms(pupil, scales)
+    if pupil.plans_work:
+        terms.append((WEIGHTS["path"], _("Вы планируете работать")))
+    if pupil.age < ADULT_AGE:
+        if vacancy.min_age:
+            age = _("Берут подростков с %(min)d лет, вам %(age)d") % {
+                "min": vacancy.min_age,
+                "age": pupil.age,
+            }
+        else:
+            age = _("Подходит подросткам, вам %(age)d") % {"age": pupil.age}
+        terms.append((0.0, age))
+    if vacancy.is_summer_job:
+        terms.append((0.0, _("Летняя работа")))
+    return terms, reverse("employers:vacancy_list") + f"#vacancy-{vacancy.pk}"
+
+
+def _event_terms(pupil: _Pupil, event: Event, demand: dict[int, int]) -> tuple[list[Term], str]:
+    scales = list(event.interest_types.all())
+    if not scales and event.programme:
+        scales = list(event.programme.interest_types.all())
+    terms = _interest_terms(pupil, scales)
+    organiser_kind = event.organiser.kind
+    if event.programme_id or organiser_kind == Organisation.Kind.TECHNIKUM:
+        terms += _technikum_path_term(pupil)
+    elif pupil.plans_work and organiser_kind in (
+        Organisation.Kind.EMPLOYER,
+        Organisation.Kind.EMPLOYMENT_CENTRE,
+    ):
+        terms.append((WEIGHTS["path"], _("Вы планируете работать")))
+    terms += _seats_term(event.left, _("Осталось мест: %(n)d"))
+    missing = [s for s in event.required_consent_scopes if s not in pupil.scopes]
+    if missing:
+        labels = ", ".join(str(Consent.Scope(s).label) for s in missing)
+        terms.append(
+            (0.0, _("Для записи нужно согласие родителей: %(scopes)s") % {"scopes": labels})
+        )
+    starts = timezone.localtime(event.starts_at)
+    days = (starts.date() - pupil.today).days
+    soon = max(0.0, 1 - days / WEIGHTS["soon_days"]) if WEIGHTS["soon_days"] else 0.0
+    when = formats.date_format(starts, "j E, H:i")
+    terms.append((WEIGHTS["soon"] * soon, _("Когда: %(when)s") % {"when": when}))
+    return terms, reverse("guidance:event_detail", args=[event.uuid])
+
+
+def _tie_key(obj: Any) -> tuple[Any, ...]:
+    """Equal scores keep a stable order: events by date, the rest by title, then by id."""
+    if isinstance(obj, Event):
+        return (obj.starts_at, obj.title, obj.pk)
+    if isinstance(obj, DualTrainingPlace):
+        return (obj.programme.title, obj.employer.short_name, obj.workplace, obj.pk)
+    return (obj.title, obj.pk)

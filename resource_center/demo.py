@@ -1,4 +1,5 @@
-"""Seed the made-up demo district behind `manage.py seed_demo`; the data is in demo_data.
+"""Seed the made-up demo district behind `manage.py seed_demo`; the data is in demo_data,
+the career-guidance part (professions, events, questionnaire results) in demo_guidance.
 
 Every row is found by a natural key before it is created, and the people are drawn from
 one seeded random generator per person, so a second run finds what the first one made
@@ -21,6 +22,7 @@ from django.utils import timezone
 
 from employers.models import DualTrainingPlace, Placement, Vacancy
 from resource_center import demo_data as data
+from resource_center.demo_guidance import demo_guidance_counts, demo_guidance_seed
 from resource_center.lib.checks import inn_with_check_digits
 from resource_center.models import District, Membership, Organisation, Role
 from schools.models import Programme
@@ -107,6 +109,14 @@ def demo_district_seed(
     _family_link(ids=[ids[p.key] for p in family], parent=users["parent"], pupil=users["pupil"])
     _placements_save(plans, ids=ids)
     _vacancies_save(orgs=orgs)
+    demo_guidance_seed(
+        district=district,
+        orgs=orgs,
+        programmes=programmes,
+        users=users,
+        family=[ids[p.key] for p in family],
+        year=year,
+    )
     after = demo_counts(district=district)
     # Schools and employers are organisations too: count each new row once.
     created = sum(after[k] - before[k] for k in after if k not in ("schools", "employers"))
@@ -132,6 +142,7 @@ def demo_counts(*, district: District) -> dict[str, int]:
         "vacancies": Vacancy.objects.filter(employer__district=district).count(),
         "users": get_user_model().objects.filter(username__in=usernames).count(),
         "memberships": Membership.objects.filter(organisation__district=district).count(),
+        **demo_guidance_counts(district=district),
     }
 
 

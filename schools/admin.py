@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
+from typing import Any
 
+from django.contrib import admin
+from django.db import models
+from django.forms import ModelMultipleChoiceField
+from django.http import HttpRequest
+
+from guidance.models import Scale
 from resource_center.admin import DistrictScopedAdmin
 from schools.models import Programme
 
@@ -34,3 +40,12 @@ class ProgrammeAdmin(DistrictScopedAdmin):
     list_select_related = ["technikum"]
     search_fields = ["okso_code", "title", "qualification", "technikum__short_name"]
     autocomplete_fields = ["technikum"]
+    filter_horizontal = ["interest_types"]
+
+    def formfield_for_manytomany(
+        self, db_field: models.ManyToManyField, request: HttpRequest, **kwargs: Any
+    ) -> ModelMultipleChoiceField | None:
+        if db_field.name == "interest_types":
+            # Each label names the questionnaire too: fetch it in the same query.
+            kwargs["queryset"] = Scale.objects.select_related("questionnaire")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)

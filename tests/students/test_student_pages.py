@@ -6,6 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from guidance.models import Attempt
+from guidance.services.questionnaires import attempt_record
 from resource_center.models import AuditEntry
 from students.models import Consent
 from tests import factories as f
@@ -62,10 +64,39 @@ def profiled_pupil(pupil_a):
     return pupil_a
 
 
-def _fill(student, n: int) -> None:
-    """n more guardians, achievements and consents (given and withdrawn), each by its own user."""
+def _fill(student, n: int, klimov=None) -> None:
+    """n more guardians, achievements and consents (given and withdrawn), each by its own user;
+    with a questionnaire, also n results of it, n event registrations and n of each kind of
+    recommendation candidate (programme, dual place, vacancy, event) tagged with its types."""
     start = student.guardians.count()
+    if klimov is not None:
+        scales = list(klimov.scales.all())
+        first_options = [q.options.order_by("order", "pk")[0].pk for q in klimov.questions.all()]
+        technikum = f.TechnikumFactory(district=student.organisation.district)
     for i in range(start, start + n):
+        if klimov is not None:
+            attempt_record(
+                questionnaire=klimov,
+                student=student,
+                option_ids=first_options,
+                source=Attempt.Source.PAPER,
+                by=f.UserFactory(),
+            )
+            f.RegistrationFactory(
+                student=student, event=f.EventFactory(organiser=student.organisation)
+            )
+            programme = f.ProgrammeFactory(technikum=technikum, okso_code=f"15.02.{i:02d}")
+            programme.interest_types.set(scales[: 1 + i % len(scales)])
+            f.DualTrainingPlaceFactory(programme=programme)
+            profession = f.ProfessionFactory()
+            profession.interest_types.set(scales[i % len(scales) :])
+            profession.programmes.add(programme)
+            f.VacancyFactory(
+                employer=f.EmployerFactory(district=student.organisation.district),
+                profession=profession,
+                for_minors=True,
+            )
+            f.EventFactory(organiser=technikum).interest_types.set(scales[:2])
         guardian = f.GuardianFactory(student=student, first_name=f"Имя{i}")
         f.AchievementFactory(student=student, title=f"Конкурс {i}")
         f.ConsentFactory(
@@ -80,20 +111,26 @@ def _fill(student, n: int) -> None:
 
 @pytest.mark.parametrize("role", ["counsellor_a", "parent_of_pupil_a"])
 def test_pupil_page_queries_do_not_grow(
-    request, client, profiled_pupil, role, django_assert_max_num_queries
+    request, client, profiled_pupil, role, questionnaires, django_assert_max_num_queries
 ):
     user = request.getfixturevalue(role)
     client.force_login(user)
-    _fill(profiled_pupil, 1)
+    klimov = questionnaires["klimov-ddo"]
+    _fill(profiled_pupil, 1, klimov)
     # session, user, memberships, parent?, pupil?, the student, the audit row, the page's
     # student, guardians, consents with their guardian, placements, consents' recorders,
-    # withdrawers, achievements; for the parent also their own guardian row
-    with django_assert_max_num_queries(15) as small:
+    # withdrawers, achievements (14; the parent's guardian row); career guidance: results and
+    # unused codes, registrations, recommendations (consents, scores and their maxima,
+    # demand, one query per kind and the types of the candidates)
+    with django_assert_max_num_queries(28) as small:
         client.get(page_url(profiled_pupil))
-    _fill(profiled_pupil, 8)
+    _fill(profiled_pupil, 8, klimov)
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = client.get(page_url(profiled_pupil))
-    assert response.content.decode().count("Конкурс") == 9
+    html = response.content.decode()
+    assert html.count("Конкурс") == 9
+    assert profiled_pupil.attempts.count() == 9
+    assert 'data-testid="section-recommendations"' in html
 
 
 def test_page_without_consent_says_why_and_hides_optional_data(client, counsellor_a, pupil_a):

@@ -71,6 +71,10 @@ class Command(BaseCommand):
             (_("Мест дуального обучения"), "dual_places"),
             (_("Направлений на дуальное обучение"), "placements"),
             (_("Вакансий"), "vacancies"),
+            (_("Профессий"), "professions"),
+            (_("Мероприятий"), "events"),
+            (_("Записей на мероприятия"), "registrations"),
+            (_("Результатов анкет"), "attempts"),
         ]
         for label, key in lines:
             out(f"  {label}: {counts[key]}")

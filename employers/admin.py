@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.http import HttpRequest
 
-from employers.models import DualTrainingPlace, Placement, Vacancy
+from employers.models import (
+    DualTrainingPlace,
+    Evaluation,
+    EvaluationMark,
+    Placement,
+    PlacementTransition,
+    Vacancy,
+)
 from resource_center.admin import DistrictScopedAdmin
 
 
@@ -57,10 +65,10 @@ class DualTrainingPlaceAdmin(DistrictScopedAdmin):
         "seats",
         "starts_on",
         "ends_on",
-        "is_published",
+        "status",
     ]
     list_filter = [
-        "is_published",
+        "status",
         "programme__is_dual",
         "programme__form_of_study",
         ("employer__district", admin.RelatedOnlyFieldListFilter),
@@ -80,8 +88,22 @@ class DualTrainingPlaceAdmin(DistrictScopedAdmin):
     date_hierarchy = "starts_on"
 
 
+class PlacementTransitionInline(admin.TabularInline):
+    """The history is written by the portal's services and never edited."""
+
+    model = PlacementTransition
+    extra = 0
+    fields = ["at", "from_status", "to_status", "by", "comment"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
 @admin.register(Placement)
 class PlacementAdmin(DistrictScopedAdmin):
+    inlines = [PlacementTransitionInline]
     district_path = "place__employer__district"
     list_display = ["student", "place", "status", "created_at", "updated_at"]
     list_filter = [
@@ -99,3 +121,50 @@ class PlacementAdmin(DistrictScopedAdmin):
     ]
     autocomplete_fields = ["place", "student"]
     readonly_fields = ["uuid", "created_at", "updated_at"]
+
+
+@admin.register(PlacementTransition)
+class PlacementTransitionAdmin(DistrictScopedAdmin):
+    district_path = "placement__place__employer__district"
+    list_display = ["placement", "from_status", "to_status", "by", "at"]
+    list_filter = ["to_status"]
+    list_select_related = ["placement__student", "placement__place__employer", "by"]
+    search_fields = ["placement__student__last_name", "placement__place__employer__short_name"]
+    readonly_fields = ["placement", "from_status", "to_status", "by", "at", "comment"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class EvaluationMarkInline(admin.TabularInline):
+    model = EvaluationMark
+    extra = 0
+    autocomplete_fields = ["competence"]
+
+
+@admin.register(Evaluation)
+class EvaluationAdmin(DistrictScopedAdmin):
+    district_path = "placement__place__employer__district"
+    inlines = [EvaluationMarkInline]
+    list_display = ["placement", "evaluated_on", "hours_worked", "by"]
+    list_select_related = ["placement__student", "placement__place__employer", "by"]
+    search_fields = ["placement__student__last_name", "placement__place__employer__short_name"]
+    autocomplete_fields = ["placement", "by"]
+    readonly_fields = ["uuid", "created_at"]
+    date_hierarchy = "evaluated_on"
+
+
+@admin.register(EvaluationMark)
+class EvaluationMarkAdmin(DistrictScopedAdmin):
+    district_path = "evaluation__placement__place__employer__district"
+    list_display = ["evaluation", "competence", "mark"]
+    list_select_related = [
+        "evaluation__placement__student",
+        "evaluation__placement__place__employer",
+        "competence",
+    ]
+    search_fields = ["evaluation__placement__student__last_name", "competence__title"]
+    autocomplete_fields = ["evaluation", "competence"]

@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from resource_center.models import Organisation
+from resource_center.validators import validate_phone
 
 EMPLOYER_CHOICES = {"kind": Organisation.Kind.EMPLOYER}
 
@@ -27,8 +28,34 @@ class Vacancy(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Черновик")
+        MODERATION = "moderation", _("На модерации")
         PUBLISHED = "published", _("Опубликована")
         CLOSED = "closed", _("Закрыта")
+
+    class Schedule(models.TextChoices):
+        FULL_DAY = "full_day", _("Полный день")
+        SHIFT = "shift", _("Сменный график")
+        FLEXIBLE = "flexible", _("Гибкий график")
+        PART_TIME = "part_time", _("Неполный день")
+        ROTATION = "rotation", _("Вахтовый метод")
+        REMOTE = "remote", _("Удалённая работа")
+
+    class EmploymentType(models.TextChoices):
+        FULL = "full", _("Полная занятость")
+        PART = "part", _("Частичная занятость")
+        TEMPORARY = "temporary", _("Временная работа")
+        SEASONAL = "seasonal", _("Сезонная работа")
+        INTERNSHIP = "internship", _("Стажировка")
+
+    # Who moves a vacancy between states: its publishers (the employer's representative, the
+    # employment centre's specialist) or the coordinator, who moderates.
+    TRANSITIONS: dict[tuple[str, str], str] = {
+        (Status.DRAFT, Status.MODERATION): "publisher",
+        (Status.MODERATION, Status.PUBLISHED): "moderator",
+        (Status.MODERATION, Status.DRAFT): "moderator",  # returned with a comment
+        (Status.PUBLISHED, Status.CLOSED): "publisher",
+        (Status.CLOSED, Status.DRAFT): "publisher",  # reopened, moderated again
+    }
 
     class Source(models.TextChoices):
         MANUAL = "manual", _("Внесена на портале")
@@ -56,7 +83,22 @@ class Vacancy(models.Model):
     description = models.TextField(_("описание"), blank=True)
     salary_from = models.PositiveIntegerField(_("зарплата от, ₽"), null=True, blank=True)
     salary_to = models.PositiveIntegerField(_("зарплата до, ₽"), null=True, blank=True)
-    for_minors = models.BooleanField(_("подходит несовершеннолетним"), default=False)
+    schedule = models.CharField(
+        _("график работы"), max_length=20, choices=Schedule.choices, blank=True
+    )
+    employment_type = models.CharField(
+        _("тип занятости"), max_length=20, choices=EmploymentType.choices, blank=True
+    )
+    requirements = models.TextField(_("требования"), blank=True)
+    for_minors = models.BooleanField(_("подходит несовершеннолетним 14–17 лет"), default=False)
+    for_graduates = models.BooleanField(_("подходит выпускникам"), default=False)
+    for_students = models.BooleanField(_("подходит студентам"), default=False)
+    valid_until = models.DateField(_("действует до"), null=True, blank=True)
+    moderation_comment = models.TextField(
+        _("замечания модератора"),
+        blank=True,
+        help_text=_("Почему вакансия возвращена на доработку."),
+    )
     is_summer_job = models.BooleanField(_("летняя (временная) работа"), default=False)
     min_age = models.PositiveSmallIntegerField(_("возраст от"), null=True, blank=True)
     address = models.CharField(_("адрес места работы"), max_length=500, blank=True)
@@ -95,7 +137,7 @@ class Vacancy(models.Model):
                 name="vacancy_min_age_range",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["draft", "published", "closed"]),
+                condition=Q(status__in=["draft", "moderation", "published", "closed"]),
                 name="vacancy_status_valid",
             ),
         ]
@@ -107,11 +149,22 @@ class Vacancy(models.Model):
 
 class DualTrainingPlaceQuerySet(models.QuerySet["DualTrainingPlace"]):
     def published(self) -> DualTrainingPlaceQuerySet:
-        return self.filter(is_published=True, employer__is_active=True)
+        return self.filter(status=DualTrainingPlace.Status.PUBLISHED, employer__is_active=True)
+
+    def with_free_seats(self) -> DualTrainingPlaceQuerySet:
+        """Adds ``held`` (seat-holding placements) and ``free_seats``, in the same query."""
+        return self.annotate(
+            held=models.Count("placements", filter=Q(placements__status__in=Placement.SEAT_HOLDING))
+        ).annotate(free_seats=F("seats") - F("held"))
 
 
 class DualTrainingPlace(models.Model):
     """Seats at an employer where technikum students of one programme train under a mentor."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Черновик")
+        PUBLISHED = "published", _("Опубликовано")
+        CLOSED = "closed", _("Закрыто")
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     programme = models.ForeignKey(
@@ -128,8 +181,14 @@ class DualTrainingPlace(models.Model):
         limit_choices_to=EMPLOYER_CHOICES,
     )
     workplace = models.CharField(_("рабочее место, участок"), max_length=300)
+    address = models.CharField(_("адрес рабочего места"), max_length=500, blank=True)
+    # The mentor's name and contacts are personal data: shown to signed-in staff only.
     mentor_name = models.CharField(_("наставник (ФИО)"), max_length=200, blank=True)
     mentor_position = models.CharField(_("должность наставника"), max_length=200, blank=True)
+    mentor_phone = models.CharField(
+        _("телефон наставника"), max_length=30, blank=True, validators=[validate_phone]
+    )
+    mentor_email = models.EmailField(_("e-mail наставника"), blank=True)
     mentor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("учётная запись наставника"),
@@ -141,8 +200,21 @@ class DualTrainingPlace(models.Model):
     seats = models.PositiveSmallIntegerField(_("мест"))
     starts_on = models.DateField(_("начало"))
     ends_on = models.DateField(_("окончание"))
-    is_published = models.BooleanField(_("опубликовано"), default=True)
+    schedule = models.CharField(
+        _("режим обучения"),
+        max_length=200,
+        blank=True,
+        help_text=_("Например: 2 дня на предприятии / 3 дня в техникуме."),
+    )
+    stipend = models.PositiveIntegerField(
+        _("стипендия от предприятия, ₽ в месяц"), null=True, blank=True
+    )
+    requirements = models.TextField(_("требования к студенту"), blank=True)
+    status = models.CharField(
+        _("статус"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
     created_at = models.DateTimeField(_("создано"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("изменено"), auto_now=True)
 
     objects = DualTrainingPlaceQuerySet.as_manager()
 
@@ -159,6 +231,10 @@ class DualTrainingPlace(models.Model):
                 fields=["programme", "employer", "workplace", "starts_on"],
                 name="dual_place_unique",
             ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "published", "closed"]),
+                name="dual_place_status_valid",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -166,18 +242,41 @@ class DualTrainingPlace(models.Model):
 
 
 class Placement(models.Model):
-    """A technikum student placed (or applying) to a dual-training place."""
+    """A technikum student placed at a dual-training place, through its lifecycle."""
 
     class Status(models.TextChoices):
-        APPLIED = "applied", _("Заявка")
-        ACCEPTED = "accepted", _("Принят")
+        PROPOSED = "proposed", _("Предложен техникумом")
+        AGREED = "agreed", _("Согласован работодателем")
+        CONTRACT_SIGNED = "contract_signed", _("Заключён ученический договор")
         ACTIVE = "active", _("Проходит обучение")
         COMPLETED = "completed", _("Завершено")
-        REJECTED = "rejected", _("Отклонено")
-        CANCELLED = "cancelled", _("Отменено")
+        DECLINED = "declined", _("Отклонено работодателем")
+        TERMINATED = "terminated", _("Прекращено")
 
     # The statuses that hold one of the place's seats.
-    SEAT_HOLDING = (Status.ACCEPTED, Status.ACTIVE)
+    SEAT_HOLDING = (Status.AGREED, Status.CONTRACT_SIGNED, Status.ACTIVE)
+    # The statuses of a placement still under way (one per student and place at a time).
+    OPEN = (Status.PROPOSED, *SEAT_HOLDING)
+    # The placements through which an employer sees a student: those under way and done.
+    VISIBLE_TO_EMPLOYER = (*OPEN, Status.COMPLETED)
+
+    # Which side owns each transition: the technikum proposes, signs and runs the training,
+    # the employer agrees or declines, either side can end it (with a reason).
+    TRANSITIONS: dict[tuple[str, str], str] = {
+        (Status.PROPOSED, Status.AGREED): "employer",
+        (Status.PROPOSED, Status.DECLINED): "employer",
+        (Status.PROPOSED, Status.TERMINATED): "technikum",
+        (Status.AGREED, Status.CONTRACT_SIGNED): "technikum",
+        (Status.AGREED, Status.TERMINATED): "either",
+        (Status.CONTRACT_SIGNED, Status.ACTIVE): "technikum",
+        (Status.CONTRACT_SIGNED, Status.TERMINATED): "either",
+        (Status.ACTIVE, Status.COMPLETED): "technikum",
+        (Status.ACTIVE, Status.TERMINATED): "either",
+    }
+    NEEDS_REASON = (Status.DECLINED, Status.TERMINATED)
+
+    # A student's name reaches the employer: the consents it needs (152-FZ).
+    REQUIRED_CONSENT_SCOPES = ("processing", "transfer_employers")
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     place = models.ForeignKey(
@@ -193,8 +292,11 @@ class Placement(models.Model):
         related_name="placements",
     )
     status = models.CharField(
-        _("статус"), max_length=10, choices=Status.choices, default=Status.APPLIED
+        _("статус"), max_length=20, choices=Status.choices, default=Status.PROPOSED
     )
+    contract_number = models.CharField(_("номер ученического договора"), max_length=50, blank=True)
+    contract_date = models.DateField(_("дата ученического договора"), null=True, blank=True)
+    reason = models.TextField(_("причина отказа или прекращения"), blank=True)
     created_at = models.DateTimeField(_("создано"), auto_now_add=True)
     updated_at = models.DateTimeField(_("изменено"), auto_now=True)
 
@@ -203,22 +305,125 @@ class Placement(models.Model):
         verbose_name_plural = _("направления на дуальное обучение")
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["place", "student"], name="placement_unique"),
+            # A student may be proposed again after a refusal, but not twice at a time.
+            models.UniqueConstraint(
+                fields=["place", "student"],
+                condition=Q(status__in=["proposed", "agreed", "contract_signed", "active"]),
+                name="placement_unique_open",
+            ),
             models.CheckConstraint(
                 condition=Q(
                     status__in=[
-                        "applied",
-                        "accepted",
+                        "proposed",
+                        "agreed",
+                        "contract_signed",
                         "active",
                         "completed",
-                        "rejected",
-                        "cancelled",
+                        "declined",
+                        "terminated",
                     ]
                 ),
                 name="placement_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["contract_signed", "active", "completed"])
+                | (~Q(contract_number="") & Q(contract_date__isnull=False)),
+                name="placement_contract_when_signed",
             ),
         ]
         indexes = [models.Index(fields=["place", "status"])]
 
     def __str__(self) -> str:
         return f"{self.student} → {self.place}"
+
+    def next_statuses(self) -> list[str]:
+        return [to for (frm, to) in self.TRANSITIONS if frm == self.status]
+
+
+class PlacementTransition(models.Model):
+    """One step of a placement's history: who moved it from which status to which, and why."""
+
+    placement = models.ForeignKey(
+        Placement, verbose_name=_("направление"), on_delete=models.CASCADE, related_name="history"
+    )
+    from_status = models.CharField(
+        _("из статуса"), max_length=20, choices=Placement.Status.choices, blank=True
+    )
+    to_status = models.CharField(_("в статус"), max_length=20, choices=Placement.Status.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("кто"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("когда"), auto_now_add=True)
+    comment = models.TextField(_("комментарий"), blank=True)
+
+    class Meta:
+        verbose_name = _("шаг направления")
+        verbose_name_plural = _("история направлений")
+        ordering = ["placement", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.placement}: {self.from_status or '—'} → {self.to_status}"
+
+
+class Evaluation(models.Model):
+    """A mentor's evaluation of a placed student: marks per competence, hours, comment."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    placement = models.ForeignKey(
+        Placement,
+        verbose_name=_("направление"),
+        on_delete=models.CASCADE,
+        related_name="evaluations",
+    )
+    evaluated_on = models.DateField(_("дата оценки"))
+    hours_worked = models.PositiveSmallIntegerField(_("отработано часов"))
+    comment = models.TextField(_("комментарий наставника"), blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("кто оценил"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("внесено"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("оценка наставника")
+        verbose_name_plural = _("оценки наставников")
+        ordering = ["placement", "evaluated_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hours_worked__lte=744), name="evaluation_hours_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.placement}: {self.evaluated_on:%d.%m.%Y}"
+
+
+class EvaluationMark(models.Model):
+    evaluation = models.ForeignKey(
+        Evaluation, verbose_name=_("оценка"), on_delete=models.CASCADE, related_name="marks"
+    )
+    competence = models.ForeignKey(
+        "schools.Competence",
+        verbose_name=_("компетенция"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    mark = models.PositiveSmallIntegerField(_("отметка"))
+
+    class Meta:
+        verbose_name = _("отметка по компетенции")
+        verbose_name_plural = _("отметки по компетенциям")
+        ordering = ["evaluation", "competence__order", "competence__pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evaluation", "competence"], name="evaluation_mark_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(mark__gte=1) & Q(mark__lte=5), name="evaluation_mark_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.competence}: {self.mark}"

@@ -111,7 +111,7 @@ def _student_rule(user: AnyUser) -> Q | None:
     if acc.has(Role.EMPLOYER_REP):
         placed = Placement.objects.filter(
             place__employer_id__in=acc.organisations(Role.EMPLOYER_REP),
-            status__in=[*Placement.SEAT_HOLDING, Placement.Status.COMPLETED],
+            status__in=Placement.VISIBLE_TO_EMPLOYER,
         ).values("student_id")
         rule |= Q(pk__in=placed)
     if acc.is_parent:

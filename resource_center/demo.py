@@ -44,7 +44,19 @@ _LATIN = dict(zip(
 ))
 # fmt: on
 # Placement statuses of the demo students, with their weights.
-_PLACEMENT_STATUSES = {"active": 5, "accepted": 2, "applied": 2, "rejected": 1, "cancelled": 1}
+_PLACEMENT_STATUSES = {
+    "active": 5,
+    "contract_signed": 1,
+    "agreed": 2,
+    "proposed": 2,
+    "declined": 1,
+    "terminated": 1,
+}
+_SIGNED = ("contract_signed", "active", "completed")
+_REASONS = {
+    "declined": "Нет свободного наставника на участке в этом семестре.",
+    "terminated": "Студент перевёлся на заочную форму обучения.",
+}
 _KEY_FIELDS = ("organisation_id", "last_name", "first_name", "patronymic", "birth_date")
 
 
@@ -462,7 +474,10 @@ def _places_save(
         key = dict(programme=programmes[okso], employer=orgs[employer], workplace=workplace)
         key["starts_on"] = datetime.date(year, 9, 1)
         values = dict(mentor_name=mentor, mentor_position=position, seats=seats)
-        values |= dict(ends_on=datetime.date(year + 1, 6, 30), is_published=True)
+        values |= dict(
+            ends_on=datetime.date(year + 1, 6, 30), status=DualTrainingPlace.Status.PUBLISHED
+        )
+        values |= dict(schedule="2 дня на предприятии / 3 дня в техникуме")
         places.setdefault(okso, []).append(_upsert(DualTrainingPlace, key, values))
     return places
 
@@ -481,10 +496,16 @@ def _placements_save(plans: list[_Plan], *, ids: dict[StudentKey, int]) -> None:
             continue
         if status in Placement.SEAT_HOLDING:
             if held[place.pk] >= place.seats:
-                status = PlacementStatus.APPLIED
+                status = PlacementStatus.PROPOSED
             else:
                 held[place.pk] += 1
-        new.append(Placement(place=place, student_id=student_id, status=status))
+        placement = Placement(
+            place=place, student_id=student_id, status=status, reason=_REASONS.get(status, "")
+        )
+        if status in _SIGNED:
+            placement.contract_number = f"УД-{place.starts_on:%y}-{student_id:05d}"
+            placement.contract_date = place.starts_on
+        new.append(placement)
     Placement.objects.bulk_create(new)
 
 

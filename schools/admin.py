@@ -11,11 +11,18 @@ from django.http import HttpRequest
 
 from guidance.models import Scale
 from resource_center.admin import DistrictScopedAdmin
-from schools.models import Programme
+from schools.models import Competence, Programme
+
+
+class CompetenceInline(admin.TabularInline):
+    model = Competence
+    extra = 0
+    fields = ["order", "title"]
 
 
 @admin.register(Programme)
 class ProgrammeAdmin(DistrictScopedAdmin):
+    inlines = [CompetenceInline]
     district_path = "technikum__district"
     list_display = [
         "okso_code",
@@ -25,6 +32,7 @@ class ProgrammeAdmin(DistrictScopedAdmin):
         "base_education",
         "duration_months",
         "budget_seats",
+        "paid_seats",
         "is_dual",
         "is_published",
     ]
@@ -49,3 +57,13 @@ class ProgrammeAdmin(DistrictScopedAdmin):
             # Each label names the questionnaire too: fetch it in the same query.
             kwargs["queryset"] = Scale.objects.select_related("questionnaire")
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+@admin.register(Competence)
+class CompetenceAdmin(DistrictScopedAdmin):
+    district_path = "programme__technikum__district"
+    list_display = ["title", "programme", "order"]
+    list_filter = [("programme", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["programme"]
+    search_fields = ["title", "programme__okso_code", "programme__title"]
+    autocomplete_fields = ["programme"]

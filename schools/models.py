@@ -56,6 +56,7 @@ class Programme(models.Model):
         default=FormOfStudy.FULL_TIME,
     )
     budget_seats = models.PositiveSmallIntegerField(_("бюджетных мест"), default=0)
+    paid_seats = models.PositiveSmallIntegerField(_("платных мест"), default=0)
     is_dual = models.BooleanField(_("дуальное обучение"), default=False)
     description = models.TextField(_("описание"), blank=True)
     is_published = models.BooleanField(_("опубликована"), default=True)
@@ -100,3 +101,27 @@ class Programme(models.Model):
         if months:
             parts.append(_("%(n)d мес.") % {"n": months})
         return " ".join(str(p) for p in parts)
+
+
+class Competence(models.Model):
+    """A competence of a programme that mentors mark (1–5) during dual training."""
+
+    programme = models.ForeignKey(
+        Programme,
+        verbose_name=_("программа"),
+        on_delete=models.CASCADE,
+        related_name="competences",
+    )
+    title = models.CharField(_("компетенция"), max_length=300)
+    order = models.PositiveSmallIntegerField(_("порядок"), default=0)
+
+    class Meta:
+        verbose_name = _("компетенция программы")
+        verbose_name_plural = _("компетенции программ")
+        ordering = ["programme", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "title"], name="competence_unique_title"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

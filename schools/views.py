@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.db.models import Count, Q, QuerySet
 from django.views.generic import ListView
 
+from employers.models import DualTrainingPlace
 from schools.models import Programme
 
 
@@ -21,7 +22,9 @@ class ProgrammeListView(ListView):
             Programme.objects.published()
             .select_related("technikum")
             .annotate(
-                dual_place_count=Count("dual_places", filter=Q(dual_places__is_published=True))
+                dual_place_count=Count(
+                    "dual_places", filter=Q(dual_places__status=DualTrainingPlace.Status.PUBLISHED)
+                )
             )
             .order_by("okso_code", "form_of_study")
         )

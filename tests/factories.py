@@ -9,7 +9,13 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from employers.models import DualTrainingPlace, Placement, Vacancy
+from employers.models import (
+    DualTrainingPlace,
+    Evaluation,
+    Placement,
+    PlacementTransition,
+    Vacancy,
+)
 from guidance.models import (
     Assignment,
     AssignmentBatch,
@@ -24,7 +30,7 @@ from guidance.models import (
 )
 from resource_center.lib.checks import inn_with_check_digits
 from resource_center.models import District, Membership, Organisation, Role
-from schools.models import Programme
+from schools.models import Competence, Programme
 from students.models import (
     Achievement,
     Consent,
@@ -170,6 +176,14 @@ class DualTrainingPlaceFactory(DjangoModelFactory):
     seats = 3
     starts_on = factory.LazyFunction(lambda: datetime.date(current_academic_year(), 9, 1))
     ends_on = factory.LazyFunction(lambda: datetime.date(current_academic_year() + 1, 6, 30))
+    status = DualTrainingPlace.Status.PUBLISHED
+
+
+SIGNED_STATUSES = (
+    Placement.Status.CONTRACT_SIGNED,
+    Placement.Status.ACTIVE,
+    Placement.Status.COMPLETED,
+)
 
 
 class PlacementFactory(DjangoModelFactory):
@@ -184,6 +198,42 @@ class PlacementFactory(DjangoModelFactory):
         grade=2,
     )
     status = Placement.Status.ACTIVE
+    contract_number = factory.LazyAttribute(
+        lambda o: f"УД-{o.student.pk:04d}" if o.status in SIGNED_STATUSES else ""
+    )
+    contract_date = factory.LazyAttribute(
+        lambda o: o.place.starts_on if o.status in SIGNED_STATUSES else None
+    )
+
+
+class PlacementTransitionFactory(DjangoModelFactory):
+    class Meta:
+        model = PlacementTransition
+
+    placement = factory.SubFactory(PlacementFactory)
+    from_status = ""
+    to_status = Placement.Status.PROPOSED
+    by = factory.SubFactory(UserFactory)
+
+
+class CompetenceFactory(DjangoModelFactory):
+    class Meta:
+        model = Competence
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    title = factory.Sequence(lambda n: f"Выполнение сварных швов, приём {n + 1}")
+    order = factory.Sequence(lambda n: n)
+
+
+class EvaluationFactory(DjangoModelFactory):
+    class Meta:
+        model = Evaluation
+
+    placement = factory.SubFactory(PlacementFactory)
+    evaluated_on = factory.LazyFunction(timezone.localdate)
+    hours_worked = 64
+    comment = "Аккуратен, соблюдает технику безопасности."
+    by = factory.SubFactory(UserFactory)
 
 
 class AchievementFactory(DjangoModelFactory):

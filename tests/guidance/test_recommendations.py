@@ -7,7 +7,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from employers.models import Placement, Vacancy
+from employers.models import DualTrainingPlace, Placement, Vacancy
 from guidance import recommendations as rec
 from guidance.models import AttemptScore, Scale
 from guidance.services.questionnaires import attempt_record
@@ -265,7 +265,7 @@ def place(world, seats: int, *, held: int = 0, applied: int = 0, **kwargs):
         seats=seats,
         **kwargs,
     )
-    statuses = [Placement.Status.ACTIVE] * held + [Placement.Status.APPLIED] * applied
+    statuses = [Placement.Status.ACTIVE] * held + [Placement.Status.PROPOSED] * applied
     for status in statuses:
         f.PlacementFactory(place=made, status=status)
     return made
@@ -282,7 +282,7 @@ def test_full_and_ended_places_are_left_out_and_free_seats_are_said(world, pupil
         starts_on=today - datetime.timedelta(days=400),
         ends_on=today - datetime.timedelta(days=1),
     )
-    place(world, 3, workplace="Снято с публикации", is_published=False)
+    place(world, 3, workplace="Снято с публикации", status=DualTrainingPlace.Status.CLOSED)
 
     places = rec.recommendations_for(student=pupil).places
 
@@ -542,7 +542,7 @@ def test_a_technikum_student_gets_places_of_own_programme_and_no_school_lists(wo
         organisation=world.technikum, programme=welder, grade=2, birth_date=born_years_ago(17)
     )
     f.ConsentFactory(student=student)
-    f.PlacementFactory(place=already, student=student, status=Placement.Status.APPLIED)
+    f.PlacementFactory(place=already, student=student, status=Placement.Status.PROPOSED)
 
     result = rec.recommendations_for(student=student)
 

@@ -63,13 +63,17 @@ def test_pupil_sees_only_self(pupil_a_user, pupil_a, pupil_b):
 def test_employer_sees_only_students_placed_with_it(employer_rep, placed_student, pupil_a, world):
     other_place = f.DualTrainingPlaceFactory(employer=world.other_employer)
     elsewhere = f.PlacementFactory(place=other_place).student
-    rejected = f.PlacementFactory(
-        place=f.DualTrainingPlaceFactory(employer=world.employer), status="rejected"
+    declined = f.PlacementFactory(
+        place=f.DualTrainingPlaceFactory(employer=world.employer), status="declined"
+    ).student
+    proposed = f.PlacementFactory(
+        place=f.DualTrainingPlaceFactory(employer=world.employer), status="proposed"
     ).student
     seen = visible(employer_rep)
     assert placed_student.last_name in seen
+    assert proposed.last_name in seen  # the employer decides on a proposal by the name
     assert elsewhere.last_name not in seen
-    assert rejected.last_name not in seen
+    assert declined.last_name not in seen
     assert pupil_a.last_name not in seen
 
 

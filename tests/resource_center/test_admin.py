@@ -80,6 +80,14 @@ def _feedback(n: int) -> object:
     )
 
 
+def _evaluation_mark(n: int) -> object:
+    evaluation = f.EvaluationFactory()
+    competence = f.CompetenceFactory(programme=evaluation.placement.place.programme)
+    return apps.get_model("employers", "EvaluationMark").objects.create(
+        evaluation=evaluation, competence=competence, mark=4
+    )
+
+
 def _heartbeat(n: int) -> object:
     sources = ServiceHeartbeat.Source.values
     return ServiceHeartbeat.objects.update_or_create(
@@ -118,6 +126,10 @@ MAKERS: dict[type, Callable[[int], object]] = {
     apps.get_model("guidance", "Event"): lambda n: f.EventFactory(),
     apps.get_model("guidance", "Registration"): _registration,
     apps.get_model("guidance", "Feedback"): _feedback,
+    apps.get_model("schools", "Competence"): lambda n: f.CompetenceFactory(),
+    apps.get_model("employers", "PlacementTransition"): lambda n: f.PlacementTransitionFactory(),
+    apps.get_model("employers", "Evaluation"): lambda n: f.EvaluationFactory(),
+    apps.get_model("employers", "EvaluationMark"): _evaluation_mark,
 }
 
 

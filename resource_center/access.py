@@ -23,7 +23,7 @@ from resource_center.models import AuditEntry, Membership, Organisation, Role
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-    from employers.models import DualTrainingPlace, Vacancy
+    from employers.models import DualTrainingPlace, Placement, Vacancy
     from guidance.models import AssignmentBatch, Attempt, Event, Registration
     from schools.models import Programme
     from students.models import Guardian, PupilImport, Student
@@ -407,11 +407,158 @@ def organisations_managed_by(user: AnyUser, kind: str) -> QuerySet[Organisation]
     return qs.filter(rule)
 
 
+def programmes_visible_to(user: AnyUser) -> QuerySet[Programme]:
+    """Published programmes for everyone; their technikum's staff and the coordinator also
+    see the unpublished ones."""
+    from schools.models import Programme
+
+    return Programme.objects.filter(
+        Q(is_published=True, technikum__is_active=True)
+        | Q(technikum__in=organisations_managed_by(user, Organisation.Kind.TECHNIKUM))
+    )
+
+
 def can_edit_programme(user: AnyUser, programme: Programme) -> bool:
     return (
         organisations_managed_by(user, Organisation.Kind.TECHNIKUM)
         .filter(pk=programme.technikum_id)
         .exists()
+    )
+
+
+def programme_for(user: AnyUser, pk: int, *, manage: bool = False) -> Programme:
+    """One programme: 404 when not visible, 403 when visible but the user does not manage it."""
+    programme = get_object_or_404(
+        programmes_visible_to(user).select_related("technikum", "technikum__district"), pk=pk
+    )
+    if manage and not can_edit_programme(user, programme):
+        raise PermissionDenied
+    return programme
+
+
+def can_manage_programmes(user: AnyUser) -> bool:
+    """Technikum staff (and coordinators) publish programmes and dual-training places."""
+    acc = access_of(user)
+    return acc.is_superuser or acc.has(Role.TECHNIKUM_STAFF, Role.COORDINATOR)
+
+
+# --- dual training ---------------------------------------------------------------------
+
+
+def places_visible_to(user: AnyUser) -> QuerySet[DualTrainingPlace]:
+    """Published places for everyone; drafts and closed ones for the programme's technikum,
+    the place's employer and the district's coordinator."""
+    from employers.models import DualTrainingPlace
+
+    acc = access_of(user)
+    qs = DualTrainingPlace.objects.all()
+    if acc.is_superuser:
+        return qs
+    return qs.filter(
+        Q(status=DualTrainingPlace.Status.PUBLISHED, employer__is_active=True)
+        | Q(programme__technikum__in=organisations_managed_by(user, Organisation.Kind.TECHNIKUM))
+        | Q(employer_id__in=acc.organisations(Role.EMPLOYER_REP))
+    )
+
+
+def can_edit_dual_place(user: AnyUser, place: DualTrainingPlace) -> bool:
+    """The technikum of the place's programme publishes and edits it (and the coordinator)."""
+    return can_edit_programme(user, place.programme)
+
+
+def place_for(user: AnyUser, uuid: UUID | str, *, manage: bool = False) -> DualTrainingPlace:
+    """One place: 404 when not visible, 403 when visible but edited by others."""
+    place = get_object_or_404(
+        places_visible_to(user).select_related(
+            "programme", "programme__technikum", "employer", "employer__district"
+        ),
+        uuid=uuid,
+    )
+    if manage and not can_edit_dual_place(user, place):
+        raise PermissionDenied
+    return place
+
+
+def can_see_mentor(user: AnyUser) -> bool:
+    """Mentors' names and contacts are personal data: signed-in staff only, never public."""
+    acc = access_of(user)
+    return acc.is_superuser or bool(acc.grants)
+
+
+def placements_visible_to(user: AnyUser) -> QuerySet[Placement]:
+    """The technikum's placements, the employer's (those under way or done) and the
+    coordinator's district's; nobody else's."""
+    from employers.models import Placement
+
+    acc = access_of(user)
+    qs = Placement.objects.all()
+    if acc.is_superuser:
+        return qs
+    return qs.filter(
+        Q(place__programme__technikum_id__in=acc.organisations(Role.TECHNIKUM_STAFF))
+        | Q(
+            place__employer_id__in=acc.organisations(Role.EMPLOYER_REP),
+            status__in=Placement.VISIBLE_TO_EMPLOYER,
+        )
+        | Q(place__employer__district_id__in=acc.districts(Role.COORDINATOR))
+    )
+
+
+def placement_for(user: AnyUser, uuid: UUID | str) -> Placement:
+    """One placement with its place, programme, employer and student; 404 if not visible."""
+    return get_object_or_404(
+        placements_visible_to(user).select_related(
+            "place",
+            "place__programme",
+            "place__programme__technikum",
+            "place__employer",
+            "student",
+        ),
+        uuid=uuid,
+    )
+
+
+def placement_sides(user: AnyUser, placement: Placement) -> set[str]:
+    """Which side of a placement the user acts for: "technikum" (staff of the programme's
+    technikum), "employer" (the place's employer's representative); the coordinator reads."""
+    acc = access_of(user)
+    sides = set()
+    if acc.is_superuser or placement.place.programme.technikum_id in acc.organisations(
+        Role.TECHNIKUM_STAFF
+    ):
+        sides.add("technikum")
+    if acc.is_superuser or placement.place.employer_id in acc.organisations(Role.EMPLOYER_REP):
+        sides.add("employer")
+    return sides
+
+
+def can_propose_to(user: AnyUser, place: DualTrainingPlace) -> bool:
+    """Staff of the technikum whose programme the place is for propose its students."""
+    acc = access_of(user)
+    return acc.is_superuser or place.programme.technikum_id in acc.organisations(
+        Role.TECHNIKUM_STAFF
+    )
+
+
+def can_evaluate(user: AnyUser, placement: Placement) -> bool:
+    """The employer's representative (the mentor's side) records evaluations."""
+    return "employer" in placement_sides(user, placement)
+
+
+# --- vacancies and employers ------------------------------------------------------------
+
+
+def vacancies_visible_to(user: AnyUser) -> QuerySet[Vacancy]:
+    """Published vacancies for everyone; every state for those who publish or moderate them."""
+    from employers.models import Vacancy
+
+    acc = access_of(user)
+    qs = Vacancy.objects.all()
+    if acc.is_superuser:
+        return qs
+    return qs.filter(
+        Q(status=Vacancy.Status.PUBLISHED, employer__is_active=True)
+        | Q(employer__in=organisations_managed_by(user, Organisation.Kind.EMPLOYER))
     )
 
 
@@ -423,10 +570,40 @@ def can_edit_vacancy(user: AnyUser, vacancy: Vacancy) -> bool:
     )
 
 
-def can_edit_dual_place(user: AnyUser, place: DualTrainingPlace) -> bool:
-    """Technikum staff of the programme's technikum, or the employer's representative."""
-    return can_edit_programme(user, place.programme) or (
-        place.employer_id in access_of(user).organisations(Role.EMPLOYER_REP)
+def vacancy_roles(user: AnyUser, vacancy: Vacancy) -> set[str]:
+    """ "publisher" (the employer's representative, the employment centre, the coordinator)
+    and "moderator" (the coordinator of the employer's district)."""
+    acc = access_of(user)
+    roles = set()
+    if can_edit_vacancy(user, vacancy):
+        roles.add("publisher")
+    if acc.is_superuser or vacancy.employer.district_id in acc.districts(Role.COORDINATOR):
+        roles.add("moderator")
+    return roles
+
+
+def vacancy_for(user: AnyUser, uuid: UUID | str, *, manage: bool = False) -> Vacancy:
+    """One vacancy: 404 when not visible, 403 when visible but published by others."""
+    vacancy = get_object_or_404(
+        vacancies_visible_to(user).select_related("employer", "employer__district", "profession"),
+        uuid=uuid,
+    )
+    if manage and not can_edit_vacancy(user, vacancy):
+        raise PermissionDenied
+    return vacancy
+
+
+def can_publish_vacancies(user: AnyUser) -> bool:
+    acc = access_of(user)
+    return acc.is_superuser or acc.has(Role.EMPLOYER_REP, Role.CENTRE_SPECIALIST, Role.COORDINATOR)
+
+
+def employer_for(user: AnyUser, pk: int) -> Organisation:
+    """An employer whose profile the user keeps (its representative, the employment centre,
+    the coordinator); 404 otherwise."""
+    return get_object_or_404(
+        organisations_managed_by(user, Organisation.Kind.EMPLOYER).select_related("district"),
+        pk=pk,
     )
 
 

@@ -3,10 +3,12 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from resource_center import views, views_audit
+from resource_center.sitemaps import sitemaps
 
 auth_patterns = [
     path(
@@ -40,6 +42,12 @@ urlpatterns = [
     path("programmes/", include("schools.urls")),
     path("employers/", include("employers.urls")),
     path("guidance/", include("guidance.urls")),
+    path(
+        "sitemap.xml",
+        login_not_required(require_safe(sitemap)),
+        {"sitemaps": sitemaps},
+        name="sitemap",
+    ),
     path("admin/", admin.site.urls),
 ]
 

@@ -84,6 +84,36 @@ EVENT_MANAGER_PAGE = {
     "coordinator": (200, 404),
 }
 
+# Pages of the technikum (and the coordinator), of everyone who publishes vacancies, and of
+# those who work with placements.
+TECHNIKUM_PAGE = {
+    **dict.fromkeys(ROLES, 403),
+    "anonymous": LOGIN,
+    "technikum_staff": 200,
+    "coordinator": 200,
+}
+PUBLISHER_PAGE = {
+    **dict.fromkeys(ROLES, 403),
+    "anonymous": LOGIN,
+    "employer_rep": 200,
+    "centre_specialist": 200,
+    "coordinator": 200,
+}
+DUAL_TRAINING_PAGE = {**TECHNIKUM_PAGE, "employer_rep": 200}
+# A public page of a published object (own) or of another district's draft (foreign).
+PUBLIC_OBJECT = dict.fromkeys(ROLES, (200, 404))
+
+
+def managers(*roles: str, ok: int = 200, others: int = 403) -> dict[str, tuple[int, int]]:
+    """A page that changes an object: `ok` for the roles that manage it, `others` for those
+    who only see it, 404 for every foreign one."""
+    return {
+        **dict.fromkeys(ROLES, (others, 404)),
+        "anonymous": (LOGIN, LOGIN),
+        **dict.fromkeys(roles, (ok, 404)),
+    }
+
+
 # url name -> (methods the view handles, {role: status} or {role: (own, foreign)})
 MATRIX: dict[str, tuple[set[str], dict[str, int | tuple[int, int]]]] = {
     "home": ({"GET", "HEAD"}, PUBLIC),
@@ -93,6 +123,58 @@ MATRIX: dict[str, tuple[set[str], dict[str, int | tuple[int, int]]]] = {
     "password_change": ({"GET", "HEAD", "POST"}, STAFF_ONLY),
     "password_change_done": ({"GET", "HEAD"}, STAFF_ONLY),
     "schools:programme_list": ({"GET", "HEAD"}, PUBLIC),
+    "schools:programme_detail": ({"GET", "HEAD"}, PUBLIC_OBJECT),
+    "schools:programme_create": ({"GET", "HEAD", "POST"}, TECHNIKUM_PAGE),
+    "schools:programme_manage": ({"GET", "HEAD"}, TECHNIKUM_PAGE),
+    "schools:programme_update": (
+        {"GET", "HEAD", "POST"},
+        managers("technikum_staff", "coordinator"),
+    ),
+    "employers:place_detail": ({"GET", "HEAD"}, PUBLIC_OBJECT),
+    "employers:place_create": ({"GET", "HEAD", "POST"}, TECHNIKUM_PAGE),
+    "employers:place_manage": ({"GET", "HEAD"}, DUAL_TRAINING_PAGE),
+    "employers:place_update": (
+        {"GET", "HEAD", "POST"},
+        managers("technikum_staff", "coordinator"),
+    ),
+    "employers:placement_create": ({"GET", "HEAD", "POST"}, managers("technikum_staff")),
+    "employers:placement_list": ({"GET", "HEAD"}, DUAL_TRAINING_PAGE),
+    "employers:placement_detail": (
+        {"GET", "HEAD"},
+        managers("technikum_staff", "employer_rep", "coordinator", others=404),
+    ),
+    # POST-only: an empty POST is refused with a message and a redirect to the placement.
+    "employers:placement_transition": (
+        {"POST"},
+        {
+            **managers("technikum_staff", "employer_rep", ok=302, others=404),
+            "coordinator": (403, 404),
+        },
+    ),
+    "employers:evaluation_create": (
+        {"GET", "HEAD", "POST"},
+        {
+            **managers("employer_rep", others=404),
+            "technikum_staff": (403, 404),
+            "coordinator": (403, 404),
+        },
+    ),
+    "employers:vacancy_detail": ({"GET", "HEAD"}, PUBLIC_OBJECT),
+    "employers:vacancy_create": ({"GET", "HEAD", "POST"}, PUBLISHER_PAGE),
+    "employers:vacancy_manage": ({"GET", "HEAD"}, PUBLISHER_PAGE),
+    "employers:vacancy_update": (
+        {"GET", "HEAD", "POST"},
+        managers("employer_rep", "centre_specialist", "coordinator"),
+    ),
+    "employers:vacancy_transition": (
+        {"POST"},
+        managers("employer_rep", "centre_specialist", "coordinator", ok=302),
+    ),
+    "employers:employer_profile": (
+        {"GET", "HEAD", "POST"},
+        managers("employer_rep", "centre_specialist", "coordinator", others=404),
+    ),
+    "sitemap": ({"GET", "HEAD"}, PUBLIC),
     "employers:vacancy_list": ({"GET", "HEAD"}, PUBLIC),
     "employers:place_list": ({"GET", "HEAD"}, PUBLIC),
     "students:student_list": (
@@ -283,6 +365,35 @@ URL_OBJECT: dict[str, str] = {
         "event",
     ),
     **dict.fromkeys(["guidance:registration_cancel", "guidance:feedback_create"], "registration"),
+    **dict.fromkeys(
+        ["schools:programme_detail", "schools:programme_update"],
+        "programme",
+    ),
+    **dict.fromkeys(
+        [
+            "employers:place_detail",
+            "employers:place_update",
+            "employers:placement_create",
+        ],
+        "place",
+    ),
+    **dict.fromkeys(
+        [
+            "employers:placement_detail",
+            "employers:placement_transition",
+            "employers:evaluation_create",
+        ],
+        "placement",
+    ),
+    **dict.fromkeys(
+        [
+            "employers:vacancy_detail",
+            "employers:vacancy_update",
+            "employers:vacancy_transition",
+        ],
+        "vacancy",
+    ),
+    "employers:employer_profile": "employer",
 }
 OWN_OBJECT = {
     "pupil_import": "import_a",
@@ -291,6 +402,11 @@ OWN_OBJECT = {
     "attempt": "attempt_a",
     "event": "event_open",
     "registration": "registration_a",
+    "programme": "programme_own",
+    "place": "place_own",
+    "placement": "placement_own",
+    "vacancy": "vacancy_own",
+    "employer": "employer_own",
 }
 FOREIGN_OBJECT = {
     "pupil_import": "import_b",
@@ -299,6 +415,11 @@ FOREIGN_OBJECT = {
     "attempt": "attempt_b",
     "event": "event_closed_far",
     "registration": "registration_b",
+    "programme": "programme_far",
+    "place": "place_far",
+    "placement": "placement_far",
+    "vacancy": "vacancy_far",
+    "employer": "employer_far",
 }
 
 
@@ -317,6 +438,7 @@ SAMPLE_KWARGS = {
     "consent_uuid": lambda obj: _consent_of(obj).uuid,
     "guardian_uuid": lambda obj: _guardian_of(obj).uuid,
     "code": lambda obj: obj.code,
+    "pk": lambda obj: obj.pk,
 }
 
 
@@ -420,6 +542,64 @@ def registration_a(event_open, pupil_a, counsellor_a):
 def registration_b(world, pupil_b, counsellor_b):
     event = f.EventFactory(organiser=world.school_b, created_by=counsellor_b)
     return f.RegistrationFactory(event=event, student=pupil_b, registered_by=counsellor_b)
+
+
+@pytest.fixture
+def programme_own(placed_student):
+    """The published programme of the technikum's placed student."""
+    return placed_student.programme
+
+
+@pytest.fixture
+def far_technikum(world):
+    return f.TechnikumFactory(district=world.other_district_school.district)
+
+
+@pytest.fixture
+def programme_far(far_technikum):
+    return f.ProgrammeFactory(technikum=far_technikum, is_published=False)
+
+
+@pytest.fixture
+def placement_own(placed_student):
+    return placed_student.placements.get()
+
+
+@pytest.fixture
+def place_own(placement_own):
+    return placement_own.place
+
+
+@pytest.fixture
+def employer_far(world):
+    return f.EmployerFactory(district=world.other_district_school.district)
+
+
+@pytest.fixture
+def place_far(programme_far, employer_far):
+    return f.DualTrainingPlaceFactory(
+        programme=programme_far, employer=employer_far, status="draft"
+    )
+
+
+@pytest.fixture
+def placement_far(place_far):
+    return f.PlacementFactory(place=place_far)
+
+
+@pytest.fixture
+def vacancy_own(world):
+    return f.VacancyFactory(employer=world.employer)
+
+
+@pytest.fixture
+def vacancy_far(employer_far):
+    return f.VacancyFactory(employer=employer_far, status="draft")
+
+
+@pytest.fixture
+def employer_own(world):
+    return world.employer
 
 
 def _url(request, name: str, role: str, side: str) -> str:

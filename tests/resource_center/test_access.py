@@ -104,11 +104,11 @@ def test_employer_rep_edits_own_vacancies_only(employer_rep, centre_specialist, 
     assert access.can_edit_vacancy(centre_specialist, other)
 
 
-def test_dual_place_edited_by_technikum_and_its_employer(technikum_staff, employer_rep, world):
+def test_dual_place_edited_by_its_technikum_only(technikum_staff, employer_rep, world):
     programme = f.ProgrammeFactory(technikum=world.technikum)
     own = f.DualTrainingPlaceFactory(programme=programme, employer=world.employer)
     foreign = f.DualTrainingPlaceFactory(programme=programme, employer=world.other_employer)
     assert access.can_edit_dual_place(technikum_staff, own)
     assert access.can_edit_dual_place(technikum_staff, foreign)
-    assert access.can_edit_dual_place(employer_rep, own)
+    assert not access.can_edit_dual_place(employer_rep, own)  # the technikum publishes it
     assert not access.can_edit_dual_place(employer_rep, foreign)

@@ -1,0 +1,3 @@
+"""The sitemap of the public catalogue (being built)."""
+
+sitemaps: dict = {}

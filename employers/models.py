@@ -7,6 +7,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from resource_center.models import Organisation
@@ -17,7 +18,12 @@ EMPLOYER_CHOICES = {"kind": Organisation.Kind.EMPLOYER}
 
 class VacancyQuerySet(models.QuerySet["Vacancy"]):
     def published(self) -> VacancyQuerySet:
-        return self.filter(status=Vacancy.Status.PUBLISHED, employer__is_active=True)
+        """Published vacancies of active employers whose «действует до» has not passed."""
+        return self.filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gte=timezone.localdate()),
+            status=Vacancy.Status.PUBLISHED,
+            employer__is_active=True,
+        )
 
     def for_minors(self) -> VacancyQuerySet:
         return self.filter(for_minors=True)

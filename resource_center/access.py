@@ -593,6 +593,22 @@ def vacancy_for(user: AnyUser, uuid: UUID | str, *, manage: bool = False) -> Vac
     return vacancy
 
 
+def can_moderate_vacancies(user: AnyUser) -> bool:
+    acc = access_of(user)
+    return acc.is_superuser or acc.has(Role.COORDINATOR)
+
+
+def vacancies_moderated_by(user: AnyUser) -> QuerySet[Vacancy]:
+    """Vacancies on moderation whose employer is in a district the user coordinates."""
+    from employers.models import Vacancy
+
+    acc = access_of(user)
+    qs = Vacancy.objects.filter(status=Vacancy.Status.MODERATION, employer__is_active=True)
+    if acc.is_superuser:
+        return qs
+    return qs.filter(employer__district_id__in=acc.districts(Role.COORDINATOR))
+
+
 def can_publish_vacancies(user: AnyUser) -> bool:
     acc = access_of(user)
     return acc.is_superuser or acc.has(Role.EMPLOYER_REP, Role.CENTRE_SPECIALIST, Role.COORDINATOR)

@@ -138,6 +138,13 @@ def district_vacancies_panel(*, district_ids: set[int]) -> dict:
     }
 
 
+def vacancies_on_moderation(*, district_ids: set[int]) -> int:
+    """How many vacancies of the districts' employers wait for the coordinator (one query)."""
+    return Vacancy.objects.filter(
+        status=Vacancy.Status.MODERATION, employer__district_id__in=district_ids
+    ).count()
+
+
 def district_panel(*, district_ids: set[int], suppress: bool) -> dict:
     """District totals; with suppress, counts of children from 1 to 4 are hidden."""
     students = Student.objects.filter(organisation__district_id__in=district_ids)

@@ -51,6 +51,9 @@ def home(request: HttpRequest) -> HttpResponse:
         context["district"] = selectors.district_panel(
             district_ids=acc.districts(Role.COORDINATOR), suppress=False
         )
+        context["district"]["vacancies_on_moderation"] = selectors.vacancies_on_moderation(
+            district_ids=acc.districts(Role.COORDINATOR)
+        )
     elif acc.has(Role.ADMINISTRATION):
         context["district"] = selectors.district_panel(
             district_ids=acc.districts(Role.ADMINISTRATION), suppress=True

@@ -198,3 +198,18 @@ def test_home_lists_upcoming_events_the_visitor_may_see(client, world, counsello
     html = client.get(reverse("home")).content.decode()
     assert public.title in html
     assert closed.title in html
+
+
+def test_coordinator_home_counts_vacancies_waiting_for_moderation(
+    client, coordinator, district_admin, world
+):
+    f.VacancyFactory.create_batch(2, employer=world.employer, status="moderation")
+    f.VacancyFactory(employer=world.other_employer, status="published")
+    far = f.EmployerFactory(district=world.other_district_school.district)
+    f.VacancyFactory(employer=far, status="moderation")
+    client.force_login(coordinator)
+    response = client.get(reverse("home"))
+    assert response.context["district"]["vacancies_on_moderation"] == 2
+    assert "Вакансии на модерации</a>: 2" in response.content.decode()
+    client.force_login(district_admin)
+    assert "Вакансии на модерации" not in client.get(reverse("home")).content.decode()

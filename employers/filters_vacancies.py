@@ -16,11 +16,6 @@ MAX_SALARY = 10_000_000
 MAX_SEARCH = 100
 
 
-def public_vacancies() -> QuerySet[Vacancy]:
-    """Published vacancies of active employers whose «действует до» has not passed."""
-    return Vacancy.objects.published()
-
-
 def _spellings(value: str) -> list[str]:
     # SQLite compares Cyrillic case-sensitively (PostgreSQL's icontains does not), so the
     # usual spellings of a word are looked for: as typed, lower case, capitalised.
@@ -81,7 +76,7 @@ class VacancyFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         # Only employers that have something in the catalogue; no contacts, just names.
         self.filters["employer"].queryset = (
-            Organisation.objects.filter(pk__in=public_vacancies().values("employer_id"))
+            Organisation.objects.filter(pk__in=Vacancy.objects.published().values("employer_id"))
             .only("pk", "short_name")
             .order_by("short_name")
         )

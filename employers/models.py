@@ -155,7 +155,14 @@ class Vacancy(models.Model):
 
 class DualTrainingPlaceQuerySet(models.QuerySet["DualTrainingPlace"]):
     def published(self) -> DualTrainingPlaceQuerySet:
-        return self.filter(status=DualTrainingPlace.Status.PUBLISHED, employer__is_active=True)
+        """What the public catalogue shows: published places of active employers, for a
+        published programme, whose period has not ended."""
+        return self.filter(
+            status=DualTrainingPlace.Status.PUBLISHED,
+            employer__is_active=True,
+            programme__is_published=True,
+            ends_on__gte=timezone.localdate(),
+        )
 
     def with_free_seats(self) -> DualTrainingPlaceQuerySet:
         """Adds ``held`` (seat-holding placements) and ``free_seats``, in the same query."""

@@ -455,7 +455,12 @@ def places_visible_to(user: AnyUser) -> QuerySet[DualTrainingPlace]:
     if acc.is_superuser:
         return qs
     return qs.filter(
-        Q(status=DualTrainingPlace.Status.PUBLISHED, employer__is_active=True)
+        # Also ended ones: an old link says the period is over instead of "not found".
+        Q(
+            status=DualTrainingPlace.Status.PUBLISHED,
+            employer__is_active=True,
+            programme__is_published=True,
+        )
         | Q(programme__technikum__in=organisations_managed_by(user, Organisation.Kind.TECHNIKUM))
         | Q(employer_id__in=acc.organisations(Role.EMPLOYER_REP))
     )
@@ -502,6 +507,12 @@ def placements_visible_to(user: AnyUser) -> QuerySet[Placement]:
         )
         | Q(place__employer__district_id__in=acc.districts(Role.COORDINATOR))
     )
+
+
+def can_list_placements(user: AnyUser) -> bool:
+    """Those who work with placements: the technikum, employers and the coordinator."""
+    acc = access_of(user)
+    return acc.is_superuser or acc.has(Role.TECHNIKUM_STAFF, Role.EMPLOYER_REP, Role.COORDINATOR)
 
 
 def placement_for(user: AnyUser, uuid: UUID | str) -> Placement:
@@ -557,6 +568,7 @@ def vacancies_visible_to(user: AnyUser) -> QuerySet[Vacancy]:
     if acc.is_superuser:
         return qs
     return qs.filter(
+        # Also expired ones: an old link says so instead of "not found".
         Q(status=Vacancy.Status.PUBLISHED, employer__is_active=True)
         | Q(employer__in=organisations_managed_by(user, Organisation.Kind.EMPLOYER))
     )

@@ -17,6 +17,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         ("guidance:event_list", _("Мероприятия")),
     ]
     if user is not None and user.is_authenticated:
+        if access.can_list_placements(user):
+            items.insert(0, ("employers:placement_list", _("Направления")))
         if access.can_publish_vacancies(user):
             items.insert(0, ("employers:vacancy_manage", _("Мои вакансии")))
         if access.can_register_pupils(user):

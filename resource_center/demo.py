@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from employers.models import DualTrainingPlace, Placement, Vacancy
 from resource_center import demo_data as data
+from resource_center.demo_dual import demo_dual_counts, demo_dual_seed
 from resource_center.demo_guidance import demo_guidance_counts, demo_guidance_seed
 from resource_center.lib.checks import inn_with_check_digits
 from resource_center.models import District, Membership, Organisation, Role
@@ -120,6 +121,7 @@ def demo_district_seed(
     ids = _students_save(plans, year=year, recorded_by=counsellors)
     _family_link(ids=[ids[p.key] for p in family], parent=users["parent"], pupil=users["pupil"])
     _placements_save(plans, ids=ids)
+    demo_dual_seed(orgs=orgs, programmes=programmes, users=users, year=year)
     _vacancies_save(orgs=orgs)
     demo_guidance_seed(
         district=district,
@@ -154,6 +156,7 @@ def demo_counts(*, district: District) -> dict[str, int]:
         "vacancies": Vacancy.objects.filter(employer__district=district).count(),
         "users": get_user_model().objects.filter(username__in=usernames).count(),
         "memberships": Membership.objects.filter(organisation__district=district).count(),
+        **demo_dual_counts(district=district),
         **demo_guidance_counts(district=district),
     }
 
@@ -376,10 +379,13 @@ def _technikum_plans(
             status = rng.choices(list(_PLACEMENT_STATUSES), list(_PLACEMENT_STATUSES.values()))[0]
             plan.placement = (choices[i % len(choices)], status)
         age = year - plan.birth_date.year - ((plan.birth_date.month, plan.birth_date.day) > (9, 1))
-        # Only a minor's consent comes from a guardian; adults sign their own.
+        # Only a minor's consent comes from a guardian; adults sign their own. Most
+        # guardians of dual-training students let the name reach employers; the fourth
+        # student of each programme (a first-year) has no such consent, so the proposal
+        # page shows why.
         if age < 18:
             plan.scopes.append(Scope.PROCESSING)
-            if plan.placement:
+            if plan.placement or (programme.is_dual and i // len(ordered) % 4 != 3):
                 plan.scopes.append(Scope.TRANSFER_EMPLOYERS)
         plans.append(plan)
     return plans
@@ -512,15 +518,25 @@ def _placements_save(plans: list[_Plan], *, ids: dict[StudentKey, int]) -> None:
 def _vacancies_save(*, orgs: dict[str, Organisation]) -> None:
     """Vacancies are created once; a later run leaves the employer's edits alone."""
     now = timezone.now()
+    today = timezone.localdate()
+    shown = (Vacancy.Status.PUBLISHED, Vacancy.Status.CLOSED)
     for n, row in enumerate(data.VACANCIES):
         employer_key, title, salary_from, salary_to, minors, summer, min_age, status, text = row
         employer = orgs[employer_key]
-        published = (
-            None if status == Vacancy.Status.DRAFT else now - datetime.timedelta(days=2 + 3 * n)
-        )
+        published = now - datetime.timedelta(days=2 + 3 * n) if status in shown else None
         values = dict(salary_from=salary_from, salary_to=salary_to, min_age=min_age, status=status)
         values |= dict(for_minors=minors, is_summer_job=summer, description=text)
         values |= dict(
             address=employer.address, source=Vacancy.Source.MANUAL, published_at=published
         )
-        _upsert(Vacancy, {"employer": employer, "title": title}, values, update=False)
+        values |= dict(
+            schedule=Vacancy.Schedule.PART_TIME if summer else Vacancy.Schedule.FULL_DAY,
+            employment_type=(
+                Vacancy.EmploymentType.TEMPORARY if summer else Vacancy.EmploymentType.FULL
+            ),
+        )
+        details = dict(data.VACANCY_DETAILS.get(title, {}))
+        valid_days = details.pop("valid_days", None)
+        if valid_days:
+            details["valid_until"] = today + datetime.timedelta(days=valid_days)
+        _upsert(Vacancy, {"employer": employer, "title": title}, values | details, update=False)

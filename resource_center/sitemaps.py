@@ -10,9 +10,7 @@ from django.contrib.sitemaps import Sitemap
 from django.db.models import QuerySet
 from django.urls import reverse
 
-from employers.filters_vacancies import public_vacancies
 from employers.models import DualTrainingPlace, Vacancy
-from employers.views.catalogue import public_places
 from guidance.models import Event
 from schools.models import Programme
 
@@ -52,7 +50,7 @@ class PlaceSitemap(Sitemap):
     priority = 0.6
 
     def items(self) -> QuerySet[DualTrainingPlace]:
-        return public_places().order_by("pk").only("uuid", "updated_at")
+        return DualTrainingPlace.objects.published().order_by("pk").only("uuid", "updated_at")
 
     def location(self, item: DualTrainingPlace) -> str:
         return reverse("employers:place_detail", kwargs={"uuid": item.uuid})
@@ -66,7 +64,7 @@ class VacancySitemap(Sitemap):
     priority = 0.5
 
     def items(self) -> QuerySet[Vacancy]:
-        return public_vacancies().order_by("pk").only("uuid", "updated_at")
+        return Vacancy.objects.published().order_by("pk").only("uuid", "updated_at")
 
     def location(self, item: Vacancy) -> str:
         return reverse("employers:vacancy_detail", kwargs={"uuid": item.uuid})

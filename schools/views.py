@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from employers.models import DualTrainingPlace, Placement
-from employers.views.catalogue import public_places
 from resource_center import access
 from resource_center.models import Organisation
 from schools import services
@@ -50,8 +49,8 @@ def _with_place_figures(programmes: QuerySet[Programme], *, published_only: bool
         place__programme=OuterRef("pk"), status__in=Placement.SEAT_HOLDING
     )
     if published_only:
-        places = places.filter(pk__in=public_places().values("pk"))
-        placements = placements.filter(place__in=public_places().values("pk"))
+        places = places.filter(pk__in=DualTrainingPlace.objects.published().values("pk"))
+        placements = placements.filter(place__in=DualTrainingPlace.objects.published().values("pk"))
     else:
         places = places.exclude(status=DualTrainingPlace.Status.CLOSED)
         placements = placements.exclude(place__status=DualTrainingPlace.Status.CLOSED)
@@ -98,7 +97,7 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
     seats; managers also open unpublished programmes."""
     programme = access.programme_for(request.user, pk)
     places = (
-        public_places()
+        DualTrainingPlace.objects.published()
         .filter(programme=programme)
         .with_free_seats()
         .select_related("employer")

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.views.generic import ListView
 
 from employers.filters import PlaceFilter
-from employers.filters_vacancies import VacancyFilter, public_vacancies
+from employers.filters_vacancies import VacancyFilter
 from employers.models import DualTrainingPlace, Vacancy
 from resource_center import access
 
@@ -28,7 +27,7 @@ class VacancyListView(ListView):
         newest first."""
         self.filterset = VacancyFilter(
             self.request.GET or None,
-            queryset=public_vacancies()
+            queryset=Vacancy.objects.published()
             .select_related("employer", "profession")
             .order_by("-published_at", "-created_at", "-pk"),
         )
@@ -47,12 +46,6 @@ class VacancyListView(ListView):
         return super().get_context_data(filter=self.filterset, filters_open=filters_open, **kwargs)
 
 
-def public_places() -> QuerySet[DualTrainingPlace]:
-    """Published places of active employers whose period has not ended (what the
-    recommendations offer too)."""
-    return DualTrainingPlace.objects.published().filter(ends_on__gte=timezone.localdate())
-
-
 class PlaceListView(ListView):
     """Published places with free seats, search and filters (employers.filters.PlaceFilter);
     the mentor only for signed-in staff. A wrong filter value is dropped with a notice, a
@@ -66,7 +59,7 @@ class PlaceListView(ListView):
     def get_queryset(self) -> QuerySet[DualTrainingPlace]:
         """The filtered places with ``free_seats``, their programme, its technikum and the
         employer (three JOINs), soonest first."""
-        base = public_places()
+        base = DualTrainingPlace.objects.published()
         self.filterset = PlaceFilter(
             self.request.GET,
             base.with_free_seats()

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from employers.services.placements import placements_end_for_withdrawn_consent
 from guidance.services.student_data import guidance_data_clear
 from resource_center import audit
 from students.models import Consent, Guardian, Student
@@ -127,7 +128,7 @@ def consent_withdraw(
     consent.withdrawn_at, consent.withdrawn_by = now, by
     if locked.scope == Consent.Scope.PROCESSING:
         student_optional_data_clear(student=student, by=by, request=request)
-    guidance_data_clear(
-        student=student, scopes=[item.scope for item in withdrawn], by=by, request=request
-    )
+    scopes = [item.scope for item in withdrawn]
+    guidance_data_clear(student=student, scopes=scopes, by=by, request=request)
+    placements_end_for_withdrawn_consent(student=student, scopes=scopes, by=by, request=request)
     return withdrawn

@@ -60,6 +60,7 @@ def student_detail(request: HttpRequest, uuid: UUID) -> HttpResponse:
             "scopes_to_give": scopes_to_give,
             "is_school": student.organisation.kind == Organisation.Kind.SCHOOL,
             "guidance": guidance,
+            "can_open_placements": access.can_list_placements(request.user),
         },
     )
 

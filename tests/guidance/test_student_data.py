@@ -104,3 +104,25 @@ def test_pupil_list_shows_the_latest_result_and_filters_by_questionnaire_done(
     assert older.result_code not in html
     # A made-up value is ignored (the filter form says so) and never widens to other schools.
     assert sorted(names(questionnaire="maybe")[0]) == sorted(everyone)
+
+
+def test_withdrawing_transfer_to_employers_ends_a_minors_open_placements(technikum_staff, world):
+    placement = f.PlacementFactory(
+        place=f.DualTrainingPlaceFactory(
+            programme=f.ProgrammeFactory(technikum=world.technikum), employer=world.employer
+        ),
+        student__birth_date=timezone.localdate().replace(year=timezone.localdate().year - 16),
+    )
+    student = placement.student
+    guardian = f.GuardianFactory(student=student)
+    f.ConsentFactory(student=student, guardian=guardian)
+    transfer = f.ConsentFactory(
+        student=student, guardian=guardian, scope=Consent.Scope.TRANSFER_EMPLOYERS
+    )
+
+    consent_withdraw(consent=transfer, by=technikum_staff)
+
+    placement.refresh_from_db()
+    assert placement.status == "terminated"
+    assert "согласие" in placement.reason
+    assert placement.history.filter(to_status="terminated", by=technikum_staff).exists()

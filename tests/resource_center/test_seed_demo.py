@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import itertools
 import re
 
 import pytest
@@ -13,14 +14,14 @@ from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.utils import timezone
 
-from employers.models import DualTrainingPlace, Placement, Vacancy
+from employers.models import DualTrainingPlace, Evaluation, Placement, Vacancy
 from guidance.models import Attempt, Event, Profession, Registration, Scale
 from guidance.recommendations import recommendations_for
 from resource_center import demo_data
 from resource_center.lib.checks import inn_is_valid, okso_is_valid
 from resource_center.lib.text import fold
 from resource_center.models import District, Membership, Organisation, Role
-from schools.models import Programme
+from schools.models import Competence, Programme
 from students.models import Achievement, Consent, Guardian, Student, current_academic_year
 
 pytestmark = pytest.mark.django_db
@@ -135,6 +136,87 @@ def test_seed_creates_dual_places_with_placements_within_their_seats(seeded):
         assert 1 <= placement.student.grade <= 4
 
 
+def test_every_dual_programme_gets_four_to_six_competences(seeded):
+    for programme in Programme.objects.all():
+        count = programme.competences.count()
+        if programme.is_dual:
+            assert 4 <= count <= 6, programme.okso_code
+        else:
+            assert count == 0, programme.okso_code
+    for competence in Competence.objects.all():
+        competence.full_clean()
+
+
+def test_seed_adds_a_draft_and_a_closed_place_with_nobody_placed(seeded):
+    for status in (DualTrainingPlace.Status.DRAFT, DualTrainingPlace.Status.CLOSED):
+        places = DualTrainingPlace.objects.filter(status=status)
+        assert places.count() == 1, status
+        assert not Placement.objects.filter(place__in=places).exists()
+
+
+def test_every_placement_has_a_history_that_leads_to_its_status(seeded):
+    technikum, employer = (
+        User.objects.get(username="technikum"),
+        User.objects.get(username="employer"),
+    )
+    now = timezone.now()
+    placements = Placement.objects.prefetch_related("history")
+    assert {p.status for p in placements} >= {"proposed", "agreed", "active", "declined"}
+    for placement in placements:
+        steps = sorted(placement.history.all(), key=lambda s: (s.at, s.pk))
+        assert steps[0].from_status == ""
+        assert steps[0].to_status == Placement.Status.PROPOSED
+        assert steps[0].by == technikum
+        for before, step in itertools.pairwise(steps):
+            assert step.from_status == before.to_status
+            assert (step.from_status, step.to_status) in Placement.TRANSITIONS
+            owner = Placement.TRANSITIONS[(step.from_status, step.to_status)]
+            assert step.by == (employer if owner == "employer" else technikum) or (
+                owner == "either" and step.by in (technikum, employer)
+            )
+            assert before.at <= step.at <= now
+        assert steps[-1].to_status == placement.status
+        if placement.status in Placement.NEEDS_REASON:
+            assert steps[-1].comment == placement.reason != ""
+        if placement.contract_number:
+            signed = next(s for s in steps if s.to_status == Placement.Status.CONTRACT_SIGNED)
+            assert placement.contract_number in signed.comment
+
+
+def test_active_students_at_the_demo_employer_have_evaluations_over_time(seeded):
+    employer = User.objects.get(username="employer")
+    membership = Membership.objects.get(user=employer)
+    today = timezone.localdate()
+    active = Placement.objects.filter(
+        status=Placement.Status.ACTIVE, place__employer=membership.organisation
+    ).select_related("place")
+    assert active.exists()
+    for placement in active:
+        evaluations = list(placement.evaluations.prefetch_related("marks"))
+        days = (today - placement.place.starts_on).days
+        assert min(2, days + 1) <= len(evaluations) <= 4
+        assert len({e.evaluated_on for e in evaluations}) == len(evaluations)
+        competences = set(placement.place.programme.competences.values_list("pk", flat=True))
+        for evaluation in evaluations:
+            assert evaluation.by == employer
+            assert placement.place.starts_on <= evaluation.evaluated_on <= today
+            assert {m.competence_id for m in evaluation.marks.all()} == competences
+            assert all(1 <= m.mark <= 5 for m in evaluation.marks.all())
+            evaluation.full_clean()
+    others = Evaluation.objects.exclude(placement__in=active)
+    assert not others.exists()
+
+
+def test_rerun_keeps_the_technikums_competences(seeded):
+    cooks = Programme.objects.get(okso_code="43.01.09")
+    cooks.competences.exclude(order=1).delete()
+    cooks.competences.update(title="Приготовление блюд по технологической карте")
+    _seed()
+    assert list(cooks.competences.values_list("title", flat=True)) == [
+        "Приготовление блюд по технологической карте"
+    ]
+
+
 def test_seed_creates_vacancies_including_summer_jobs_for_minors(seeded):
     vacancies = Vacancy.objects.all()
     assert vacancies.count() >= 15
@@ -144,6 +226,15 @@ def test_seed_creates_vacancies_including_summer_jobs_for_minors(seeded):
     assert vacancies.filter(status=Vacancy.Status.DRAFT).exists()
     assert vacancies.filter(status=Vacancy.Status.PUBLISHED).count() >= 15
     assert not vacancies.filter(status=Vacancy.Status.PUBLISHED, published_at__isnull=True).exists()
+    on_moderation = vacancies.get(status=Vacancy.Status.MODERATION)
+    assert on_moderation.published_at is None
+    assert on_moderation.for_graduates
+    assert on_moderation.valid_until > timezone.localdate()
+    returned = vacancies.exclude(moderation_comment="").get()
+    assert (returned.status, returned.published_at) == (Vacancy.Status.DRAFT, None)
+    assert returned.for_students
+    assert not vacancies.filter(schedule="").exists()
+    assert not vacancies.filter(employment_type="").exists()
     for vacancy in vacancies:
         vacancy.full_clean()
 

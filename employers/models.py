@@ -115,6 +115,21 @@ class Vacancy(models.Model):
         _("источник"), max_length=20, choices=Source.choices, default=Source.MANUAL
     )
     external_id = models.CharField(_("идентификатор в источнике"), max_length=100, blank=True)
+    source_url = models.URLField(_("страница в источнике"), max_length=500, blank=True)
+    sector = models.CharField(
+        _("сфера деятельности"),
+        max_length=200,
+        blank=True,
+        help_text=_("Как её называет источник."),
+    )
+    education = models.CharField(_("требуемое образование"), max_length=100, blank=True)
+    experience_years = models.PositiveSmallIntegerField(
+        _("требуемый опыт, лет"), null=True, blank=True
+    )
+    work_places = models.PositiveSmallIntegerField(_("рабочих мест"), default=1)
+    # Set by each import that lists the vacancy; one gone from its source is closed.
+    last_seen_at = models.DateTimeField(_("последний раз в источнике"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("закрыта"), null=True, blank=True)
     published_at = models.DateTimeField(_("опубликована"), null=True, blank=True)
     created_at = models.DateTimeField(_("создана"), auto_now_add=True)
     updated_at = models.DateTimeField(_("изменена"), auto_now=True)

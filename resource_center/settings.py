@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "students",
     "employers",
     "guidance",
+    "labour",
 ]
 
 MIDDLEWARE = [

@@ -35,10 +35,12 @@ class ProfessionAdmin(admin.ModelAdmin):
     """Professions are a reference list shared by every district; the programmes linked to
     them are the coordinator's own district's (links to other districts' are kept)."""
 
-    list_display = ["title", "okz_code", "types", "programme_count"]
+    list_display = ["title", "okz_code", "group", "types", "programme_count"]
+    list_filter = [("group", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["group"]
     search_fields = ["title", "okz_code", "description"]
     filter_horizontal = ["interest_types", "programmes"]
-    fields = ["title", "okz_code", "description", "interest_types", "programmes"]
+    fields = ["title", "okz_code", "group", "description", "interest_types", "programmes"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Profession]:
         return (

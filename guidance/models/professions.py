@@ -12,6 +12,14 @@ class Profession(models.Model):
         _("код ОКЗ"), max_length=10, blank=True, help_text=_("Код группы занятий, если известен.")
     )
     description = models.TextField(_("описание"), blank=True)
+    group = models.ForeignKey(
+        "labour.ProfessionGroup",
+        verbose_name=_("группа профессий"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="professions",
+    )
     interest_types = models.ManyToManyField(
         "guidance.Scale",
         verbose_name=_("типы интересов"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 
 import pytest
@@ -27,7 +28,7 @@ from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
-PROJECT_APPS = ("resource_center", "schools", "students", "employers", "guidance")
+PROJECT_APPS = ("resource_center", "schools", "students", "employers", "guidance", "labour")
 PROJECT_MODELS = [
     model for label in PROJECT_APPS for model in apps.get_app_config(label).get_models()
 ]
@@ -88,6 +89,18 @@ def _evaluation_mark(n: int) -> object:
     )
 
 
+def _labour_summary(n: int) -> object:
+    day = timezone.localdate() - datetime.timedelta(days=7 * (n + 1))
+    return apps.get_model("labour", "LabourSummary").objects.create(
+        district=f.DistrictFactory(),
+        period="week",
+        period_start=day,
+        period_end=day + datetime.timedelta(days=6),
+        computed_at=timezone.now(),
+        vacancies_open=n,
+    )
+
+
 def _heartbeat(n: int) -> object:
     sources = ServiceHeartbeat.Source.values
     return ServiceHeartbeat.objects.update_or_create(
@@ -130,6 +143,18 @@ MAKERS: dict[type, Callable[[int], object]] = {
     apps.get_model("employers", "PlacementTransition"): lambda n: f.PlacementTransitionFactory(),
     apps.get_model("employers", "Evaluation"): lambda n: f.EvaluationFactory(),
     apps.get_model("employers", "EvaluationMark"): _evaluation_mark,
+    apps.get_model("labour", "ProfessionGroup"): lambda n: apps.get_model(
+        "labour", "ProfessionGroup"
+    ).objects.create(title=f"Группа {n}-{f.ProfessionFactory().pk}"),
+    apps.get_model("labour", "MappingRule"): lambda n: apps.get_model(
+        "labour", "MappingRule"
+    ).objects.create(
+        profession=f.ProfessionFactory(), kind="keyword", pattern=f"слово{f.UserFactory().pk}"
+    ),
+    apps.get_model("labour", "VacancyImport"): lambda n: apps.get_model(
+        "labour", "VacancyImport"
+    ).objects.create(source="trudvsem", origin=f"vacancies-{n}.json"),
+    apps.get_model("labour", "LabourSummary"): _labour_summary,
 }
 
 

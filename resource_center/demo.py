@@ -21,6 +21,9 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from employers.models import DualTrainingPlace, Placement, Vacancy
+from labour.mapping_data import mapping_defaults_install
+from labour.services.mapping import vacancies_map
+from labour.services.summaries import labour_summaries_due, labour_summary_compute
 from resource_center import demo_data as data
 from resource_center.demo_dual import demo_dual_counts, demo_dual_seed
 from resource_center.demo_guidance import demo_guidance_counts, demo_guidance_seed
@@ -131,6 +134,12 @@ def demo_district_seed(
         family=[ids[p.key] for p in family],
         year=year,
     )
+    # Profession groups and mapping rules, the demo vacancies mapped by them, and the
+    # labour-market summaries of the last complete week and month.
+    mapping_defaults_install()
+    vacancies_map(vacancies=Vacancy.objects.filter(employer__district=district))
+    for period, start in labour_summaries_due(today=timezone.localdate()):
+        labour_summary_compute(district=district, period=period, period_start=start)
     after = demo_counts(district=district)
     # Schools and employers are organisations too: count each new row once.
     created = sum(after[k] - before[k] for k in after if k not in ("schools", "employers"))

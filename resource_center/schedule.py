@@ -35,4 +35,22 @@ DEFAULT_SCHEDULE: dict[str, PeriodicJob] = {
         ),
         "expire_seconds": 60,
     },
+    "labour_summaries_catch_up": {
+        "task": "labour.tasks_summaries.labour_summaries_catch_up_task",
+        "schedule": timedelta(minutes=15),
+        "description": _(
+            "Рассчитывает недостающие сводки по рынку труда за последнюю завершённую неделю "
+            "и месяц (команда labour_summary); уже рассчитанные не трогает."
+        ),
+        "expire_seconds": 15 * 60,
+    },
+    "import_trudvsem": {
+        "task": "labour.tasks.import_trudvsem_task",
+        "schedule": crontab(hour=3, minute=30),
+        "description": _(
+            "Загружает вакансии «Работы России» по региону TRUDVSEM_REGION_CODE "
+            "(команда import_trudvsem); нужен доступ в интернет."
+        ),
+        "expire_seconds": 6 * 3600,
+    },
 }

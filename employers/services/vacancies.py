@@ -172,6 +172,13 @@ def vacancy_transition(
         # The remarks were about an earlier text: once approved they no longer apply.
         locked.moderation_comment = ""
         fields += ["published_at", "moderation_comment"]
+    # The labour-market summaries count closings by this date; a reopened one is open again.
+    if target == Status.CLOSED:
+        locked.closed_at = timezone.now()
+        fields.append("closed_at")
+    elif current == Status.CLOSED:
+        locked.closed_at = None
+        fields.append("closed_at")
     locked.status = target
     locked.save(update_fields=fields)
     return locked

@@ -355,3 +355,18 @@ def test_a_counsellor_cannot_edit_a_published_vacancy(client, world, counsellor_
     assert edit(client, vacancy, title="Взломано").status_code == 403
     vacancy.refresh_from_db()
     assert vacancy.title == "Кладовщик"
+
+
+def test_closing_dates_the_vacancy_and_reopening_clears_the_date(world, employer_rep):
+    vacancy = f.VacancyFactory(employer=world.employer, status=Vacancy.Status.PUBLISHED)
+    services.vacancy_transition(
+        vacancy=vacancy, to_status=Vacancy.Status.CLOSED, by=employer_rep, roles={"publisher"}
+    )
+    vacancy.refresh_from_db()
+    assert vacancy.closed_at is not None
+    assert abs(timezone.now() - vacancy.closed_at) < datetime.timedelta(minutes=1)
+    services.vacancy_transition(
+        vacancy=vacancy, to_status=Vacancy.Status.DRAFT, by=employer_rep, roles={"publisher"}
+    )
+    vacancy.refresh_from_db()
+    assert vacancy.closed_at is None

@@ -344,7 +344,11 @@ def test_pupils_with_consent_have_a_profile_and_are_found_by_folded_surname(seed
 
 
 def test_seed_creates_professions_tagged_with_both_questionnaires(seeded):
-    professions = Profession.objects.prefetch_related("interest_types__questionnaire")
+    # The district's professions; the mapping rules add more, untagged, for imported titles.
+    titles = [row[0] for row in demo_data.PROFESSIONS_OF_DISTRICT]
+    professions = Profession.objects.filter(title__in=titles).prefetch_related(
+        "interest_types__questionnaire"
+    )
     assert professions.count() >= 15
     for profession in professions:
         profession.full_clean()
@@ -435,3 +439,17 @@ def test_rerun_after_the_events_have_passed_plans_the_next_ones(seeded):
     assert Event.objects.upcoming().count() == planned
     _seed()
     assert Event.objects.count() == 2 * planned
+
+
+def test_demo_vacancies_are_mapped_and_summarised(seeded):
+    from labour.models import LabourSummary
+
+    district = _district()
+    vacancies = Vacancy.objects.filter(employer__district=district)
+    assert vacancies.exists()
+    assert not vacancies.filter(profession__isnull=True).exists()
+    assert vacancies.filter(profession__group__isnull=False).count() == vacancies.count()
+    summaries = LabourSummary.objects.filter(district=district)
+    assert set(summaries.values_list("period", flat=True)) == {"week", "month"}
+    _seed()
+    assert LabourSummary.objects.filter(district=district).count() == 2

@@ -45,7 +45,9 @@ MARKS = range(1, 6)
 SIDES = ("technikum", "employer")
 # Withdrawing either consent stops the student's name from reaching the employer.
 CONSENTS_ENDING_PLACEMENTS = (Consent.Scope.PROCESSING, Consent.Scope.TRANSFER_EMPLOYERS)
-EVALUABLE = (Status.ACTIVE, Status.COMPLETED)
+# From the employer's agreement on: the mentor may assess the student from the first days
+# at the workplace (an introductory period often precedes the registered contract).
+EVALUABLE = (*Placement.SEAT_HOLDING, Status.COMPLETED)
 
 PLACE_NOT_PUBLISHED = _("Место не опубликовано: направлять на него студентов нельзя.")
 PLACE_ENDED = _("Срок обучения на этом месте закончился %(date)s.")
@@ -72,9 +74,7 @@ CONTRACT_DATE_EARLY = _(
 CONTRACT_DATE_LATE = _("Дата договора не может быть позже окончания обучения (%(date)s).")
 NO_SEATS = _("Свободных мест нет: все %(seats)s мест(а) заняты.")
 CONSENT_WITHDRAWN_REASON = _("Отозвано согласие на передачу персональных данных работодателю")
-NOT_EVALUABLE = _(
-    "Оценки вносятся, когда студент проходит обучение или уже завершил его (сейчас: «%(status)s»)."
-)
+NOT_EVALUABLE = _("Оценки вносятся после согласования работодателем (сейчас: «%(status)s»).")
 NO_COMPETENCES = _(
     "У программы «%(programme)s» не указаны компетенции: оценивать не по чему. "
     "Техникум должен добавить компетенции программы."

@@ -107,7 +107,8 @@ def test_technikum_publishes_a_place_and_the_employer_agrees_and_evaluates(
     # The employer cannot sign the contract: that form is not offered.
     expect(page.get_by_test_id("move-contract_signed")).to_have_count(0)
 
-    # The technikum signs the ученический договор and starts the training.
+    # The technikum signs the ученический договор and starts the training (the mentor could
+    # already evaluate once the employer agreed).
     page.context.clear_cookies()
     log_in(technikum_staff)
     page.goto(reverse("employers:placement_detail", args=[placement.uuid]))

@@ -145,14 +145,20 @@ def test_a_second_evaluation_for_the_same_date_is_refused(client, place, placeme
     assert Evaluation.objects.count() == 1
 
 
-@pytest.mark.parametrize("status", [S.PROPOSED, S.AGREED, S.CONTRACT_SIGNED])
-def test_a_placement_not_yet_under_way_is_not_evaluated(client, place, employer_rep, status):
+# A proposal is sent back with a message; a declined or terminated placement is no longer
+# the employer's to see at all.
+@pytest.mark.parametrize(
+    ("status", "answer"), [(S.PROPOSED, 302), (S.DECLINED, 404), (S.TERMINATED, 404)]
+)
+def test_a_placement_not_agreed_or_ended_is_not_evaluated(
+    client, place, employer_rep, status, answer
+):
     placement = f.PlacementFactory(place=place, status=status)
     client.force_login(employer_rep)
     response = client.post(_url(placement), _form(place))
-    assert response.status_code == 302
+    assert response.status_code == answer
     assert not Evaluation.objects.exists()
-    with pytest.raises(ValidationError, match="Оценки вносятся"):
+    with pytest.raises(ValidationError, match="Оценки вносятся после согласования"):
         services.evaluation_record(
             placement=placement,
             by=employer_rep,
@@ -162,8 +168,9 @@ def test_a_placement_not_yet_under_way_is_not_evaluated(client, place, employer_
         )
 
 
-def test_a_completed_placement_can_still_be_evaluated(place, employer_rep):
-    placement = f.PlacementFactory(place=place, status=S.COMPLETED)
+@pytest.mark.parametrize("status", [S.AGREED, S.CONTRACT_SIGNED, S.COMPLETED])
+def test_an_agreed_signed_or_completed_placement_can_be_evaluated(place, employer_rep, status):
+    placement = f.PlacementFactory(place=place, status=status)
     services.evaluation_record(
         placement=placement,
         by=employer_rep,

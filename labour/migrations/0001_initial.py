@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('guidance', '0002_questionnaires'),
-        ('resource_center', '0007_audit_actor_no_constraint'),
+        ('resource_center', '0006_lean_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

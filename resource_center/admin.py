@@ -30,6 +30,8 @@ class DistrictScopedAdmin(admin.ModelAdmin):
     """
 
     district_path: str = "district"
+    # Addresses typed without a scheme are read as https (Django 6.0's default).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return coordinated_scope(
@@ -65,7 +67,6 @@ class OrganisationAdmin(DistrictScopedAdmin):
     list_filter = ["kind", ("district", admin.RelatedOnlyFieldListFilter), "is_active"]
     list_select_related = ["district"]
     search_fields = ["short_name", "full_name", "inn", "okved", "address"]
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ["district", "kind", "full_name", "short_name", "is_active"]}),
         (

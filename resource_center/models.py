@@ -195,6 +195,9 @@ class AuditEntry(models.Model):
         verbose_name=_("кто"),
         on_delete=models.PROTECT,
         related_name="audit_entries",
+        # No database constraint to check on each of the many rows an import writes (an
+        # append-only log); Django still refuses to delete a user who has entries.
+        db_constraint=False,
     )
     action = models.CharField(_("действие"), max_length=20, choices=Action.choices)
     student = models.ForeignKey(

@@ -123,6 +123,8 @@ class Student(PersonName):
         null=True,
         blank=True,
         related_name="students",
+        # Only technikum students have one: the partial index below skips the NULLs.
+        db_index=False,
     )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -192,14 +194,21 @@ class Student(PersonName):
             ),
         ]
         indexes = [
-            # Surname prefix search (LIKE 'x%'): PostgreSQL needs the pattern opclass.
+            # Surname prefix search (LIKE 'x%'): PostgreSQL needs the pattern opclass. It also
+            # serves the district-wide duplicate check (same folded surname in each school of
+            # the district, then birth date and the other names).
             models.Index(
                 fields=["organisation", "last_name_folded"],
                 name="student_surname_search",
                 opclasses=["int8_ops", "varchar_pattern_ops"],
             ),
-            # The district-wide duplicate check: same ФИО and birth date anywhere.
-            models.Index(fields=["last_name", "first_name", "birth_date"]),
+            # Students of a programme (and the PROTECT check when one is deleted); pupils of
+            # schools, most of the table, have none and are not in it.
+            models.Index(
+                fields=["programme"],
+                name="student_programme",
+                condition=Q(programme__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import starmap
 
 from django.utils.translation import gettext as _
 
@@ -168,6 +169,10 @@ class PupilList:
 
     def rows(self) -> Iterator[PupilRow]:
         """Every non-blank data row, validated; duplicates inside the file are errors."""
+        return starmap(PupilRow, self.records())
+
+    def records(self) -> Iterator[tuple]:
+        """``rows()`` as plain tuples of PupilRow's fields, for code that only reads them."""
         # One pass per row with everything looked up once: this loop runs for every row of
         # the upload, the one place where the file is read in full.
         year = self.academic_year
@@ -261,10 +266,14 @@ class PupilList:
                     errors.append(_("Не указана фамилия."))
                 if not first:
                     errors.append(_("Не указано имя."))
-            # One search over the three names (a space is allowed in each); each name is
-            # looked at on its own only when something is wrong.
+            # Letters only (most names) need no search; otherwise one search over the three
+            # names (a space is allowed in each), and each name is looked at on its own only
+            # when something is wrong.
             if (
-                name_bad(f"{last} {first} {patronymic}")
+                (
+                    not f"{last}{first}{patronymic}".isalpha()
+                    and name_bad(f"{last} {first} {patronymic}")
+                )
                 or len(last) > NAME_MAX_LENGTH
                 or len(first) > NAME_MAX_LENGTH
                 or len(patronymic) > NAME_MAX_LENGTH
@@ -350,7 +359,7 @@ class PupilList:
                         % {"line": previous}
                     )
 
-            yield PupilRow(
+            yield (
                 line,
                 last,
                 first,

@@ -6,6 +6,8 @@ reads those rows back, never anything posted; refuses the list if any row has an
 matches the rows against the school's pupils of the year; and writes them in chunks
 inside one transaction through ``resource_center.bulk`` (COPY on PostgreSQL), so memory
 stays flat however long the list is: only the school's existing pupils are held as a map.
+A worker thread reads, matches and encodes the next chunk while this one is written, so
+the database is kept busy rather than waiting for Python between chunks.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from resource_center.bulk import BulkInsert, bulk_update, prefetch, uuid4_hex
+from resource_center.bulk import BulkInsert, PreparedRows, bulk_update, prefetch, uuid4_hex
 from resource_center.lib.text import fold
 from resource_center.models import AuditEntry, Organisation
 from students.importers.checked import CheckedRow, check_pupil_list, open_checked
@@ -61,9 +63,19 @@ UPDATED_FIELDS = [
     "is_active",
     "updated_at",
 ]
+
+
+def _fields_of_checked_row(*names: str) -> itemgetter:
+    return itemgetter(*map(CheckedRow._fields.index, names))
+
+
 # New pupils are written in the order of the natural-key index: each insert then lands
 # next to the previous one in the (school, year, ФИО, birth date) and surname indexes.
-_NATURAL_ORDER = itemgetter(1, 2, 3, 4)
+_NATURAL_ORDER = _fields_of_checked_row("last_name", "first_name", "patronymic", "birth_date")
+# What a new pupil's row gives, in this order.
+_NEW_FIELDS = _fields_of_checked_row(
+    "last_name", "first_name", "patronymic", "birth_date", "grade", "class_letter", "sex"
+)
 
 
 class PupilImportError(Exception):
@@ -181,7 +193,7 @@ def _commit(
             open_checked(bytes(locked.content), academic_year=year) as checked,
             # The next chunk is read and prepared in a worker while this one is written;
             # closing() stops the worker before the rows it reads are closed.
-            closing(prefetch(_chunks(checked.rows(), existing, writer.now))) as chunks,
+            closing(prefetch(_chunks(checked.rows(), existing, writer))) as chunks,
         ):
             for chunk in chunks:
                 if chunk.error:
@@ -225,18 +237,21 @@ def pupil_import_discard(*, pupil_import: PupilImport, by: AbstractBaseUser) -> 
 class _Chunk:
     """Up to CHUNK_SIZE rows, ready to write."""
 
-    created: list[tuple] = field(default_factory=list)  # values of CREATED_FIELDS
+    created: PreparedRows | None = None  # values of CREATED_FIELDS, prepared for insert
     created_names: list[str] = field(default_factory=list)  # their audit subjects
     updated: list[tuple] = field(default_factory=list)  # pk and values of UPDATED_FIELDS
-    matched: list[tuple[int, str]] = field(default_factory=list)  # pk, subject: every match
+    matched: PreparedRows | None = None  # audit rows (pk, subject) of every match
     error: CheckedRow | None = None  # the first row with an error: nothing is written
 
 
 def _chunks(
-    rows: Iterable[CheckedRow], existing: Existing, now: datetime.datetime
+    rows: Iterable[CheckedRow], existing: Existing, writer: _ChunkWriter
 ) -> Iterator[_Chunk]:
-    """The rows matched and grouped for writing; pure Python, so it can run in a worker."""
-    chunk = _Chunk()
+    """The rows matched, grouped and encoded for writing; no database, so it can run in a
+    worker."""
+    now = writer.now
+    updated: list[tuple] = []
+    matched: list[tuple[int, str]] = []
     new: list[CheckedRow] = []
     for row in rows:
         if row.errors:
@@ -248,15 +263,13 @@ def _chunks(
         else:
             changes = _changes(row, match, now)
             if changes:
-                chunk.updated.append(changes)
-            chunk.matched.append(
-                (match.pk, _full_name(row.last_name, row.first_name, row.patronymic))
-            )
-        if len(new) + len(chunk.matched) >= CHUNK_SIZE:
-            yield _with_new(chunk, new)
-            chunk, new = _Chunk(), []
-    if new or chunk.matched:
-        yield _with_new(chunk, new)
+                updated.append(changes)
+            matched.append((match.pk, _full_name(row.last_name, row.first_name, row.patronymic)))
+        if len(new) + len(matched) >= CHUNK_SIZE:
+            yield _prepared(writer, new, updated, matched)
+            updated, matched, new = [], [], []
+    if new or matched:
+        yield _prepared(writer, new, updated, matched)
 
 
 def _changes(row: CheckedRow, match: ExistingPupil, now: datetime.datetime) -> tuple | None:
@@ -282,25 +295,38 @@ def _changes(row: CheckedRow, match: ExistingPupil, now: datetime.datetime) -> t
     return (match.pk, *names, fold(row.last_name), *values, True, now)
 
 
-def _with_new(chunk: _Chunk, new: list[CheckedRow]) -> _Chunk:
+def _prepared(
+    writer: _ChunkWriter,
+    new: list[CheckedRow],
+    updated: list[tuple],
+    matched: list[tuple[int, str]],
+) -> _Chunk:
     new.sort(key=_NATURAL_ORDER)
+    # Field by field (zip() turns the rows into columns): cheaper than a tuple per row.
+    last, first, patronymic, birth_date, grade, class_letter, sex = (
+        zip(*map(_NEW_FIELDS, new), strict=True) if new else ((),) * 7
+    )
     # A new pupil has no consent yet, so no phone or e-mail is stored (152-FZ).
-    chunk.created = [
-        (
-            uuid,
-            r.last_name,
-            r.first_name,
-            r.patronymic,
-            fold(r.last_name),
-            r.birth_date,
-            int(r.grade),
-            r.class_letter,
-            r.sex,
+    created = list(
+        zip(
+            uuid4_hex(len(new)),
+            last,
+            first,
+            patronymic,
+            map(fold, last),
+            birth_date,
+            map(int, grade),
+            class_letter,
+            sex,
+            strict=True,
         )
-        for uuid, r in zip(uuid4_hex(len(new)), new, strict=True)
-    ]
-    chunk.created_names = [_full_name(r.last_name, r.first_name, r.patronymic) for r in new]
-    return chunk
+    )
+    return _Chunk(
+        created=writer.students.prepare(created),
+        created_names=list(map(_full_name, last, first, patronymic)),
+        updated=updated,
+        matched=writer.audit.prepare(matched),
+    )
 
 
 class _ChunkWriter:

@@ -56,7 +56,7 @@ def audit_inserter(actor, **template) -> bulk.BulkInsert:
 # --- BulkInsert ------------------------------------------------------------------------
 
 
-def test_insert_returns_the_keys_in_the_order_of_the_rows():
+def test_insert_returns_the_keys_in_the_order_of_the_rows(copy_format):
     school = f.SchoolFactory()
     rows = [
         (uuid.uuid4(), f"Иванов{n}", "Иван", "", datetime.date(2011, 5, n + 1), 9) for n in range(7)
@@ -94,8 +94,17 @@ def test_dates_and_uuids_may_be_given_as_text():
     assert pupil.birth_date == datetime.date(2011, 5, 14)
 
 
+@pytest.fixture(params=["binary", "csv"])
+def copy_format(request, monkeypatch):
+    """COPY in binary (every type the models use has an encoder) or, as for a type without
+    one, in CSV; other databases run the same INSERT either way."""
+    if request.param == "csv":
+        monkeypatch.setattr(bulk, "binary_encoders", lambda fields, connection: None)
+    return request.param
+
+
 @pytest.mark.parametrize("text", AWKWARD_TEXTS)
-def test_any_text_is_stored_as_it_is(text):
+def test_any_text_is_stored_as_it_is(text, copy_format):
     actor = f.UserFactory()
     audit_inserter(actor).insert([(None, text)])
     assert AuditEntry.objects.get().subject == text
@@ -110,7 +119,7 @@ def test_none_is_null_and_an_empty_string_stays_empty():
     assert AuditEntry.objects.filter(ip_address__isnull=True).count() == 2
 
 
-def test_the_constants_follow_every_row_even_when_a_row_holds_a_line_break():
+def test_the_constants_follow_every_row_even_when_a_row_holds_a_line_break(copy_format):
     actor = f.UserFactory()
     inserter = audit_inserter(
         actor, details="Загрузка «9\r\nА.csv»", path="/x/", ip_address="10.0.0.7"
@@ -126,6 +135,26 @@ def test_the_constants_follow_every_row_even_when_a_row_holds_a_line_break():
         "/x/",
         "10.0.0.7",
     )
+
+
+def test_rows_prepared_in_another_thread_without_queries_insert_as_given(
+    django_assert_num_queries,
+):
+    school = f.SchoolFactory()
+    inserter = student_inserter(school)
+    rows = [
+        (uuid.uuid4().hex, f"Иванов{n}", "Иван", "", datetime.date(2011, 5, n + 1), 9)
+        for n in range(5)
+    ]
+    prepared = []
+    with django_assert_num_queries(0):
+        worker = threading.Thread(target=lambda: prepared.append(inserter.prepare(rows)))
+        worker.start()
+        worker.join()
+    assert len(prepared[0]) == 5
+    ids = inserter.insert(prepared[0])
+    stored = Student.objects.in_bulk(ids)
+    assert [(stored[pk].uuid.hex, stored[pk].last_name) for pk in ids] == [r[:2] for r in rows]
 
 
 def test_without_returning_nothing_is_returned_and_rows_are_written():
@@ -168,10 +197,48 @@ def test_reserved_keys_are_new_and_distinct():
     assert pk not in ids
 
 
+def test_values_of_every_kind_the_importers_use_are_stored_as_given(copy_format):
+    actor = f.UserFactory()
+    student = f.StudentFactory()
+    at = datetime.datetime(2025, 9, 1, 8, 30, 15, 123456, tzinfo=datetime.UTC)
+    for address in ("10.0.0.7", "2001:db8::7"):
+        inserter = bulk.BulkInsert(
+            AuditEntry,
+            AuditEntry(actor=actor, action=AuditEntry.Action.EXPORT, ip_address=address),
+            varying=["student_id", "subject", "at", "organisation_id"],
+            returning=False,
+        )
+        inserter.insert([(student.pk, "Ёлкина Дарья", at, None), (None, "", at.isoformat(), 7)])
+        entries = AuditEntry.objects.filter(ip_address=address).order_by("pk")
+        assert [(e.student_id, e.subject, e.at, e.organisation_id) for e in entries] == [
+            (student.pk, "Ёлкина Дарья", at, None),
+            (None, "", at, 7),
+        ]
+        assert {(e.actor_id, e.action) for e in entries} == {(actor.pk, AuditEntry.Action.EXPORT)}
+
+
+def test_flags_and_small_numbers_vary_per_row():
+    school = f.SchoolFactory()
+    inserter = bulk.BulkInsert(
+        Student,
+        student_template(school),
+        varying=["uuid", "last_name", "first_name", "birth_date", "grade", "is_active"],
+    )
+    ids = inserter.insert(
+        [
+            (uuid.uuid4(), "Орлов", "Пётр", datetime.date(2011, 5, 14), 11, False),
+            (str(uuid.uuid4()), "Орлова", "Анна", datetime.date(1999, 12, 31), 1, True),
+        ]
+    )
+    stored = Student.objects.in_bulk(ids)
+    assert [(stored[pk].grade, stored[pk].is_active) for pk in ids] == [(11, False), (1, True)]
+    assert stored[ids[1]].birth_date == datetime.date(1999, 12, 31)
+
+
 # --- bulk_update -----------------------------------------------------------------------
 
 
-def test_bulk_update_writes_the_fields_by_primary_key_and_nothing_else():
+def test_bulk_update_writes_the_fields_by_primary_key_and_nothing_else(copy_format):
     school = f.SchoolFactory()
     first, second, untouched = f.StudentFactory.create_batch(3, organisation=school, grade=8)
     later = timezone.now() + datetime.timedelta(days=1)
@@ -232,6 +299,45 @@ def test_copy_csv_appends_the_tail_to_each_row_in_chunks(monkeypatch):
 def test_copy_csv_without_nullable_trusts_the_rows():
     (text,) = bulk.copy_csv_chunks([("a", 1)], tail=(None,), nullable=False)
     assert text == '"a",1,\\N\r\n'
+
+
+# --- binary COPY (no database) ---------------------------------------------------------
+
+
+def test_binary_copy_is_postgresqls_format_in_pieces(monkeypatch):
+    monkeypatch.setattr(bulk, "STREAM_ROWS", 2)
+    encoders = bulk.binary_encoders(
+        [Student._meta.get_field("grade"), Student._meta.get_field("last_name")], connection
+    )
+    tail = b"\x00\x00\x00\x01\x01"  # one more field: boolean true
+    pieces = list(
+        bulk.copy_binary_chunks(
+            [(9, "Ёж"), (10, None), (11, "")], encoders, tail=tail, tail_fields=1
+        )
+    )
+    header = b"PGCOPY\n\xff\r\n\x00" + b"\x00" * 8  # signature, flags, no extension
+    fields = b"\x00\x03"
+    assert pieces == [
+        header,
+        fields
+        + b"\x00\x00\x00\x02\x00\x09"
+        + b"\x00\x00\x00\x04"
+        + "Ёж".encode()
+        + tail
+        + fields
+        + b"\x00\x00\x00\x02\x00\x0a"
+        + b"\xff\xff\xff\xff"  # NULL
+        + tail,
+        fields + b"\x00\x00\x00\x02\x00\x0b" + b"\x00\x00\x00\x00" + tail,
+        b"\xff\xff",  # the end
+    ]
+
+
+def test_types_without_a_binary_encoder_leave_the_copy_to_csv():
+    from django.db import models
+
+    amount = models.DecimalField(max_digits=5, decimal_places=2)
+    assert bulk.binary_encoders([Student._meta.get_field("grade"), amount], connection) is None
 
 
 # --- uuid4_hex and prefetch (no database) ----------------------------------------------

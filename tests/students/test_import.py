@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import gzip
 import io
 import os
 from pathlib import Path
@@ -12,6 +13,7 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError
+from django.db.models import ProtectedError
 from django.test import RequestFactory
 from django.utils import timezone
 
@@ -651,6 +653,18 @@ def test_commit_writes_one_audit_row_per_created_or_updated_pupil(world, counsel
     assert len({e.pk for e in entries}) == 2
 
 
+def test_the_user_who_imported_a_list_cannot_be_deleted_from_under_its_trail(world, counsellor_a):
+    data = csv_bytes("Фамилия;Имя;Дата рождения;Класс", "Иванов;Иван;14.05.2011;9А")
+    services.pupil_import_commit(
+        pupil_import=preview(data, world.school_a, counsellor_a), by=counsellor_a
+    )
+    with pytest.raises(ProtectedError) as info:
+        counsellor_a.delete()
+    entry = AuditEntry.objects.get()
+    assert entry in info.value.protected_objects
+    assert entry.actor == counsellor_a
+
+
 def test_many_chunks_keep_each_audit_row_with_its_own_pupil(world, counsellor_a, monkeypatch):
     # New pupils are written sorted by name within each chunk; keys must follow the rows.
     monkeypatch.setattr(services, "CHUNK_SIZE", 4)
@@ -706,6 +720,26 @@ def test_checked_rows_read_back_exactly_as_checked():
             ("phone", "Телефон"),
         ]
         assert [row.to_pupil_row() for row in checked.rows()] == rows_of(data)
+
+
+def test_a_list_checked_into_the_first_csv_layout_still_reads_back_and_commits(world, counsellor_a):
+    meta = '{"columns": {"last_name": 0, "first_name": 1, "birth_date": 2, "class": 3}, '
+    meta += '"header": 1, "ignored": []}'
+    lines = [
+        "2,Иванов,Иван,,2011-05-14,14.05.2011,9,А,9А,,,,",
+        '3,"Д\'Арк, ""Жанна""",Мария,,2011-01-02,02.01.2011,9,А,9А,,,,',
+    ]
+    content = stored.MAGIC_CSV + gzip.compress(("\r\n".join([meta, *lines]) + "\r\n").encode())
+    pupil_import = f.PupilImportFactory(
+        organisation=world.school_a, uploaded_by=counsellor_a, content=content, rows_total=2
+    )
+    page = selectors.pupil_import_preview_page(pupil_import=pupil_import, page_number=1)
+    assert [item.row.full_name for item in page.rows] == ["Иванов Иван", 'Д\'Арк, "Жанна" Мария']
+    assert services.pupil_import_commit(pupil_import=pupil_import, by=counsellor_a).created == 2
+    assert set(Student.objects.values_list("last_name", "birth_date")) == {
+        ("Иванов", datetime.date(2011, 5, 14)),
+        ('Д\'Арк, "Жанна"', datetime.date(2011, 1, 2)),
+    }
 
 
 def test_a_list_previewed_before_the_checked_form_is_still_read_from_its_file(world, counsellor_a):

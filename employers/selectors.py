@@ -11,7 +11,7 @@ from django.utils.formats import date_format
 from employers.models import DualTrainingPlace, Evaluation, Placement, PlacementTransition
 from resource_center import access
 from schools.models import Competence, Programme
-from students.models import Consent, Student
+from students.models import Student, active_consent
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -25,8 +25,7 @@ def proposal_candidates_for(*, place: DualTrainingPlace) -> QuerySet[Student]:
     query), with ``consents`` flags per scope a placement needs (``has_processing``,
     ``has_transfer_employers``) and ``open_here`` (an open placement at this place already)."""
     consents = {
-        f"has_{scope}": Exists(Consent.objects.active().filter(student=OuterRef("pk"), scope=scope))
-        for scope in Placement.REQUIRED_CONSENT_SCOPES
+        f"has_{scope}": active_consent(scope) for scope in Placement.REQUIRED_CONSENT_SCOPES
     }
     return (
         Student.objects.technikum_students()

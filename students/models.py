@@ -59,17 +59,19 @@ class StudentQuerySet(models.QuerySet["Student"]):
 
     def with_consent(self, scope: str = "processing") -> StudentQuerySet:
         """Students with an active consent of the scope (processing unless said otherwise)."""
-        return self.filter(_active_consent(scope))
+        return self.filter(active_consent(scope))
 
     def annotate_consent(self, scope: str = "processing") -> StudentQuerySet:
         """Adds ``has_consent`` (bool) for the scope, in the same query."""
-        return self.annotate(has_consent=_active_consent(scope))
+        return self.annotate(has_consent=active_consent(scope))
 
 
-def _active_consent(scope: str) -> models.Exists:
+def active_consent(scope: str, student_ref: str = "pk") -> models.Exists:
+    """The condition that the student (``student_ref`` leads to its id) holds an active
+    consent of the scope, as a subquery of the same query."""
     return models.Exists(
         Consent.objects.filter(
-            student=models.OuterRef("pk"), scope=scope, withdrawn_at__isnull=True
+            student=models.OuterRef(student_ref), scope=scope, withdrawn_at__isnull=True
         )
     )
 
@@ -395,6 +397,14 @@ class Consent(models.Model):
     @property
     def is_active(self) -> bool:
         return self.withdrawn_at is None
+
+
+# Which transfer consent lets a pupil's name reach an organisation of each kind (events,
+# placements); other kinds need the processing consent alone.
+TRANSFER_SCOPE_OF_KIND: dict[str, str] = {
+    Organisation.Kind.TECHNIKUM: Consent.Scope.TRANSFER_TECHNIKUM,
+    Organisation.Kind.EMPLOYER: Consent.Scope.TRANSFER_EMPLOYERS,
+}
 
 
 class PupilImport(models.Model):

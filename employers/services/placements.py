@@ -43,8 +43,6 @@ CONTRACT_EARLIEST_BEFORE_START = datetime.timedelta(days=92)
 MAX_HOURS = 744  # 31 days × 24 hours, as the model's check constraint
 MARKS = range(1, 6)
 SIDES = ("technikum", "employer")
-# Withdrawing either consent stops the student's name from reaching the employer.
-CONSENTS_ENDING_PLACEMENTS = (Consent.Scope.PROCESSING, Consent.Scope.TRANSFER_EMPLOYERS)
 # From the employer's agreement on: the mentor may assess the student from the first days
 # at the workplace (an introductory period often precedes the registered contract).
 EVALUABLE = (*Placement.SEAT_HOLDING, Status.COMPLETED)
@@ -378,7 +376,8 @@ def placements_end_for_withdrawn_consent(
 ) -> int:
     """Terminate a minor's open placements when the consent that lets the employer see the
     student is withdrawn (processing or transfer to employers); returns how many ended."""
-    if not set(scopes) & set(CONSENTS_ENDING_PLACEMENTS):
+    # Withdrawing either consent stops the student's name from reaching the employer.
+    if not set(scopes) & set(Placement.REQUIRED_CONSENT_SCOPES):
         return 0
     # An adult's placement rests on his own ученический договор, not on a guardian's consent.
     if student.age_on(timezone.localdate()) >= ADULT_AGE:

@@ -5,7 +5,6 @@ moves between statuses and recording an evaluation."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 from uuid import UUID
 
 from django.contrib import messages
@@ -114,11 +113,6 @@ def placement_create(request: HttpRequest, uuid: UUID) -> HttpResponse:
 # --- the list ---------------------------------------------------------------------------
 
 
-def _query(params: dict[str, Any]) -> str:
-    query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
-    return f"?{query}&" if query else "?"
-
-
 @require_safe
 def placement_list(request: HttpRequest) -> HttpResponse:
     if not access.can_list_placements(request.user):
@@ -133,11 +127,6 @@ def placement_list(request: HttpRequest) -> HttpResponse:
         programme=values.get("programme"),
     )
     page = Paginator(placements, PAGE_SIZE).get_page(request.GET.get("page"))
-    keep = {
-        "status": values.get("status"),
-        "place": values["place"].uuid if values.get("place") else None,
-        "programme": values["programme"].pk if values.get("programme") else None,
-    }
     return render(
         request,
         "employers/placement_list.html",
@@ -145,7 +134,6 @@ def placement_list(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "filters_wrong": bool(request.GET) and bool(filters.errors),
             "page": page,
-            "page_query": _query(keep),
         },
     )
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.forms import BaseInlineFormSet, ModelForm, ModelMultipleChoiceField
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext
@@ -17,27 +17,16 @@ from django.utils.translation import gettext_lazy as _
 from guidance.models import Event, Feedback, Registration, Scale
 from resource_center import audit
 from resource_center.admin import DistrictScopedAdmin
-from resource_center.models import Organisation
-from students.models import Consent
-
-
-def _holds(scope: str) -> Exists:
-    return Exists(
-        Consent.objects.filter(
-            student=OuterRef("student_id"), scope=scope, withdrawn_at__isnull=True
-        )
-    )
+from students.models import TRANSFER_SCOPE_OF_KIND, Consent, active_consent
 
 
 def with_required_consents(queryset: QuerySet[Registration]) -> QuerySet[Registration]:
     """Registrations whose pupils still hold what their event needs (Event.
     required_consent_scopes, as SQL): a withdrawn consent hides the pupil at once."""
-    kinds = Organisation.Kind
-    return queryset.filter(
-        Q(_holds(Consent.Scope.PROCESSING))
-        & (~Q(event__organiser__kind=kinds.TECHNIKUM) | Q(_holds(Consent.Scope.TRANSFER_TECHNIKUM)))
-        & (~Q(event__organiser__kind=kinds.EMPLOYER) | Q(_holds(Consent.Scope.TRANSFER_EMPLOYERS)))
-    )
+    condition = Q(active_consent(Consent.Scope.PROCESSING, "student_id"))
+    for kind, scope in TRANSFER_SCOPE_OF_KIND.items():
+        condition &= ~Q(event__organiser__kind=kind) | Q(active_consent(scope, "student_id"))
+    return queryset.filter(condition)
 
 
 class RegistrationInline(admin.TabularInline):

@@ -115,13 +115,12 @@ class Event(models.Model):
     @property
     def required_consent_scopes(self) -> tuple[str, ...]:
         """The consents a pupil needs to be registered: the pupil's name reaches the organiser."""
-        from students.models import Consent
+        from students.models import TRANSFER_SCOPE_OF_KIND, Consent
 
+        transfer = TRANSFER_SCOPE_OF_KIND.get(self.organiser.kind)
         scopes = [Consent.Scope.PROCESSING.value]
-        if self.organiser.kind == Organisation.Kind.TECHNIKUM:
-            scopes.append(Consent.Scope.TRANSFER_TECHNIKUM.value)
-        elif self.organiser.kind == Organisation.Kind.EMPLOYER:
-            scopes.append(Consent.Scope.TRANSFER_EMPLOYERS.value)
+        if transfer:
+            scopes.append(str(transfer))
         return tuple(scopes)
 
 

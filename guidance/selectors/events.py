@@ -26,7 +26,7 @@ from django.utils import timezone
 from guidance.models import Event, Feedback, Registration
 from resource_center import access
 from resource_center.models import Organisation
-from students.models import Consent, Student
+from students.models import Consent, Student, active_consent
 
 if TYPE_CHECKING:
     from resource_center.access import AnyUser
@@ -147,14 +147,6 @@ def event_feed_for(*, user: AnyUser) -> list[Event]:
 # --- consents an event needs ------------------------------------------------------------
 
 
-def _has_consent(scope: str, student_ref: str) -> Exists:
-    return Exists(
-        Consent.objects.filter(
-            student=OuterRef(student_ref), scope=scope, withdrawn_at__isnull=True
-        )
-    )
-
-
 def consent_label(scope: str) -> str:
     """The consent's name as parents and counsellors know it."""
     return str(Consent.Scope(scope).label)
@@ -164,7 +156,7 @@ def consented(scopes: Iterable[str], *, student_ref: str = "pk") -> Q:
     """The condition that the student (``student_ref`` leads to its id) holds every scope."""
     condition = Q()
     for scope in scopes:
-        condition &= Q(_has_consent(scope, student_ref))
+        condition &= Q(active_consent(scope, student_ref))
     return condition
 
 
@@ -269,7 +261,7 @@ def registration_candidates_for(
     if letter:
         qs = qs.filter(class_letter__iexact=letter)
     annotations = {
-        f"has_{scope}": _has_consent(scope, "pk") for scope in event.required_consent_scopes
+        f"has_{scope}": active_consent(scope, "pk") for scope in event.required_consent_scopes
     }
     return (
         qs.annotate(

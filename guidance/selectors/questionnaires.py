@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Window
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import Lag
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -23,7 +23,7 @@ from guidance.models import (
     Scale,
 )
 from resource_center import access
-from students.models import Consent, Student
+from students.models import Consent, Student, active_consent
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -33,16 +33,6 @@ def scores_ranked(pairs: Iterable[tuple[Scale, int]]) -> list[tuple[Scale, int]]
     """Highest score first; equal scores by Scale.order, then code, so ties always break
     the same way."""
     return sorted(pairs, key=lambda p: (-p[1], p[0].order, p[0].code))
-
-
-def _processing_consent(student_ref: str) -> Exists:
-    return Exists(
-        Consent.objects.filter(
-            student=OuterRef(student_ref),
-            scope=Consent.Scope.PROCESSING,
-            withdrawn_at__isnull=True,
-        )
-    )
 
 
 # --- questionnaires ------------------------------------------------------------------
@@ -96,7 +86,10 @@ def assignment_targets_for(*, user: AbstractBaseUser) -> list[ClassTarget]:
         access.students_editable_by(user)
         .current()
         .values("organisation_id", "organisation__short_name", "grade", "class_letter")
-        .annotate(total=Count("pk"), with_consent=Count("pk", filter=Q(_processing_consent("pk"))))
+        .annotate(
+            total=Count("pk"),
+            with_consent=Count("pk", filter=Q(active_consent(Consent.Scope.PROCESSING))),
+        )
         .order_by("organisation__short_name", "organisation_id", "grade", "class_letter")
     )
     return [
@@ -153,7 +146,7 @@ def assignment_rows_for(*, batch: AssignmentBatch) -> list[Assignment]:
     pupil's ``has_consent``, by name (one query)."""
     return list(
         batch.assignments.select_related("student", "attempt")
-        .annotate(has_consent=_processing_consent("student_id"))
+        .annotate(has_consent=active_consent(Consent.Scope.PROCESSING, "student_id"))
         .order_by("student__last_name", "student__first_name", "student__patronymic", "pk")
     )
 
@@ -163,7 +156,7 @@ def assignment_by_code(*, code: str) -> Assignment | None:
     and the pupil's ``has_consent`` (one query), or None."""
     return (
         Assignment.objects.select_related("batch", "batch__questionnaire", "student")
-        .annotate(has_consent=_processing_consent("student_id"))
+        .annotate(has_consent=active_consent(Consent.Scope.PROCESSING, "student_id"))
         .filter(code=code)
         .first()
     )

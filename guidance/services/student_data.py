@@ -11,8 +11,7 @@ from django.utils import timezone
 
 from guidance.models import Assignment, Attempt, Registration
 from resource_center import audit
-from resource_center.models import Organisation
-from students.models import Consent
+from students.models import TRANSFER_SCOPE_OF_KIND, Consent
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -21,10 +20,7 @@ if TYPE_CHECKING:
     from students.models import Student
 
 # Whose upcoming events a transfer consent lets a pupil's name reach.
-_ORGANISER_KIND_OF_SCOPE = {
-    Consent.Scope.TRANSFER_TECHNIKUM: Organisation.Kind.TECHNIKUM,
-    Consent.Scope.TRANSFER_EMPLOYERS: Organisation.Kind.EMPLOYER,
-}
+_ORGANISER_KIND_OF_SCOPE = {scope: kind for kind, scope in TRANSFER_SCOPE_OF_KIND.items()}
 
 
 @transaction.atomic

@@ -108,20 +108,12 @@ def event_list(request: HttpRequest) -> HttpResponse:
     past = values.get("period") == PAST
     events = selectors.event_list_for(user=request.user, kind=kind, grade=grade, past=past)
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
-    period = PAST if past else ""
-    pages = {"kind": kind, "grade": grade, "period": period}
     context |= {
         "view": "list",
         "page": page,
         "past": past,
         "upcoming_url": _query(keep),
         "past_url": _query({**keep, "period": PAST}),
-        "previous_page_url": _query({**pages, "page": page.previous_page_number()})
-        if page.has_previous()
-        else "",
-        "next_page_url": _query({**pages, "page": page.next_page_number()})
-        if page.has_next()
-        else "",
     }
     return render(request, "guidance/event_list.html", context)
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from labour.models import LabourSummary, MappingRule, ProfessionGroup, VacancyImport
+from labour.models import (
+    DigestSubscription,
+    LabourSummary,
+    MappingRule,
+    ProfessionGroup,
+    VacancyImport,
+)
+from resource_center.admin import DistrictScopedAdmin
 
 
 @admin.register(ProfessionGroup)
@@ -24,7 +31,7 @@ class MappingRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(VacancyImport)
-class VacancyImportAdmin(admin.ModelAdmin):
+class VacancyImportAdmin(DistrictScopedAdmin):
     """The history of imports is written by the import service and read here."""
 
     list_display = [
@@ -37,10 +44,10 @@ class VacancyImportAdmin(admin.ModelAdmin):
         "closed_count",
         "skipped_count",
     ]
-    list_filter = ["source", "status"]
+    list_filter = ["source", "status", ("district", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["started_by"]
     search_fields = ["origin", "errors"]
-    readonly_fields = [f.name for f in VacancyImport._meta.fields]
+    readonly_fields = [f.name for f in VacancyImport._meta.fields if f.name != "content"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -50,7 +57,7 @@ class VacancyImportAdmin(admin.ModelAdmin):
 
 
 @admin.register(LabourSummary)
-class LabourSummaryAdmin(admin.ModelAdmin):
+class LabourSummaryAdmin(DistrictScopedAdmin):
     """Summaries are computed by the periodic job; the admin reads them."""
 
     list_display = ["period_start", "period", "district", "vacancies_open", "computed_at"]
@@ -64,3 +71,12 @@ class LabourSummaryAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+@admin.register(DigestSubscription)
+class DigestSubscriptionAdmin(DistrictScopedAdmin):
+    list_display = ["user", "district", "weekly", "monthly", "created_at"]
+    list_filter = ["weekly", "monthly", ("district", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["user", "district"]
+    search_fields = ["user__username", "user__email", "user__last_name"]
+    raw_id_fields = ["user"]

@@ -70,13 +70,30 @@ class VacancyImport(models.Model):
     """One run of a vacancy import (a file, a URL, the employment centre's export)."""
 
     class Status(models.TextChoices):
+        PREVIEW = "preview", _("Предпросмотр")
         RUNNING = "running", _("Выполняется")
         DONE = "done", _("Завершён")
         FAILED = "failed", _("Ошибка")
+        DISCARDED = "discarded", _("Отменён")
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     source = models.CharField(_("источник"), max_length=20, choices=Vacancy.Source.choices)
     origin = models.CharField(_("файл или адрес"), max_length=500)
+    # The district whose vacancies the run imports (None for runs made before it was kept).
+    district = models.ForeignKey(
+        "resource_center.District",
+        verbose_name=_("район"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="vacancy_imports",
+    )
+    # An uploaded file (the employment centre's export), kept between preview and commit.
+    file_format = models.CharField(_("формат"), max_length=10, blank=True)
+    encoding = models.CharField(_("кодировка"), max_length=20, blank=True)
+    content = models.BinaryField(_("содержимое"), editable=False, blank=True, default=b"")
+    rows_total = models.PositiveIntegerField(_("строк"), default=0)
+    rows_invalid = models.PositiveIntegerField(_("строк с ошибками"), default=0)
     region_code = models.CharField(_("код региона"), max_length=13, blank=True)
     status = models.CharField(
         _("статус"), max_length=10, choices=Status.choices, default=Status.RUNNING
@@ -102,6 +119,7 @@ class VacancyImport(models.Model):
         verbose_name = _("загрузка вакансий")
         verbose_name_plural = _("загрузки вакансий")
         ordering = ["-started_at"]
+        indexes = [models.Index(fields=["district", "-started_at"])]
 
     def __str__(self) -> str:
         return f"{self.get_source_display()}: {self.origin} ({self.started_at:%d.%m.%Y %H:%M})"
@@ -129,6 +147,8 @@ class LabourSummary(models.Model):
     # new and closed, the top professions, the balance of demand and supply), written whole
     # by labour.services.summaries in the same transaction as the row.
     figures = models.JSONField(_("показатели"), default=dict)
+    # Set when the digest of this snapshot has gone to the subscribers (sent once).
+    digest_sent_at = models.DateTimeField(_("рассылка отправлена"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("сводка по рынку труда")
@@ -146,3 +166,31 @@ class LabourSummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.district}: {self.get_period_display()} с {self.period_start:%d.%m.%Y}"
+
+
+class DigestSubscription(models.Model):
+    """A user who receives the e-mail digest of each new summary of a district."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("пользователь"),
+        on_delete=models.CASCADE,
+        related_name="labour_digest",
+    )
+    district = models.ForeignKey(
+        "resource_center.District",
+        verbose_name=_("район"),
+        on_delete=models.CASCADE,
+        related_name="labour_digest_subscriptions",
+    )
+    weekly = models.BooleanField(_("еженедельные сводки"), default=True)
+    monthly = models.BooleanField(_("ежемесячные сводки"), default=True)
+    created_at = models.DateTimeField(_("подписка оформлена"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("подписка на сводки")
+        verbose_name_plural = _("подписки на сводки по рынку труда")
+        ordering = ["district", "user"]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.district}"

@@ -18,13 +18,14 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from resource_center.models import AuditEntry, Membership, Organisation, Role
+from resource_center.models import AuditEntry, District, Membership, Organisation, Role
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
     from employers.models import DualTrainingPlace, Placement, Vacancy
     from guidance.models import AssignmentBatch, Attempt, Event, Registration
+    from labour.models import LabourSummary, VacancyImport
     from schools.models import Programme
     from students.models import Guardian, PupilImport, Student
 
@@ -633,6 +634,81 @@ def employer_for(user: AnyUser, pk: int) -> Organisation:
         organisations_managed_by(user, Organisation.Kind.EMPLOYER).select_related("district"),
         pk=pk,
     )
+
+
+# --- labour market ---------------------------------------------------------------------
+# The summaries hold aggregates only (no person in them): every staff role reads its own
+# district's, and the short public page of in-demand professions is open to everyone.
+
+
+def labour_districts_of(user: AnyUser) -> QuerySet[District]:
+    """The districts whose labour-market pages the user reads (all for a superuser)."""
+    acc = access_of(user)
+    if acc.is_superuser:
+        return District.objects.all()
+    return District.objects.filter(pk__in=acc.districts(*Role.values))
+
+
+def can_read_labour_market(user: AnyUser) -> bool:
+    acc = access_of(user)
+    return acc.is_superuser or bool(acc.grants)
+
+
+def labour_summaries_visible_to(user: AnyUser) -> QuerySet[LabourSummary]:
+    from labour.models import LabourSummary
+
+    return LabourSummary.objects.filter(district__in=labour_districts_of(user))
+
+
+def can_map_vacancies(user: AnyUser) -> bool:
+    """The coordinator maps the vacancies the rules left without a profession."""
+    acc = access_of(user)
+    return acc.is_superuser or acc.has(Role.COORDINATOR)
+
+
+def vacancies_mapped_by(user: AnyUser) -> QuerySet[Vacancy]:
+    """Every vacancy (any status) of the districts the user coordinates."""
+    from employers.models import Vacancy
+
+    return coordinated_scope(user, Vacancy.objects.all(), district_path="employer__district")
+
+
+def vacancy_to_map_for(user: AnyUser, uuid: UUID | str) -> Vacancy:
+    """403 for those who do not map vacancies, 404 for another district's vacancy."""
+    if not can_map_vacancies(user):
+        raise PermissionDenied
+    return get_object_or_404(vacancies_mapped_by(user).select_related("employer"), uuid=uuid)
+
+
+def can_import_vacancies(user: AnyUser) -> bool:
+    """The employment centre's specialists and the coordinator load the centre's exports."""
+    acc = access_of(user)
+    return acc.is_superuser or acc.has(Role.CENTRE_SPECIALIST, Role.COORDINATOR)
+
+
+def districts_for_vacancy_import(user: AnyUser) -> QuerySet[District]:
+    acc = access_of(user)
+    if acc.is_superuser:
+        return District.objects.all()
+    return District.objects.filter(pk__in=acc.districts(Role.CENTRE_SPECIALIST, Role.COORDINATOR))
+
+
+def vacancy_imports_visible_to(user: AnyUser) -> QuerySet[VacancyImport]:
+    """The imports (any source) of the districts where the user loads vacancies."""
+    from labour.models import VacancyImport
+
+    return VacancyImport.objects.filter(district__in=districts_for_vacancy_import(user))
+
+
+def vacancy_import_for(user: AnyUser, uuid: UUID | str) -> VacancyImport:
+    """One import of the user's district; 404 otherwise (also for those who do not import)."""
+    return get_object_or_404(
+        vacancy_imports_visible_to(user).select_related("district", "started_by"), uuid=uuid
+    )
+
+
+def can_subscribe_to_digest(user: AnyUser) -> bool:
+    return can_read_labour_market(user)
 
 
 # --- admin scope and roles ------------------------------------------------------------

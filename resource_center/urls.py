@@ -42,6 +42,7 @@ urlpatterns = [
     path("programmes/", include("schools.urls")),
     path("employers/", include("employers.urls")),
     path("guidance/", include("guidance.urls")),
+    path("labour/", include("labour.urls")),
     path(
         "sitemap.xml",
         login_not_required(require_safe(sitemap)),

@@ -28,6 +28,7 @@ from guidance.models import (
     Registration,
     Scale,
 )
+from labour.models import VacancyImport
 from resource_center.lib.checks import inn_with_check_digits
 from resource_center.models import District, Membership, Organisation, Role
 from schools.models import Competence, Programme
@@ -258,6 +259,22 @@ class PupilImportFactory(DjangoModelFactory):
     file_format = "csv"
     encoding = "cp1251"
     content = "Фамилия;Имя;Дата рождения;Класс\r\n".encode("cp1251")
+
+
+class VacancyImportFactory(DjangoModelFactory):
+    """An employment-centre export waiting in preview."""
+
+    class Meta:
+        model = VacancyImport
+
+    source = Vacancy.Source.EMPLOYMENT_CENTRE
+    origin = "вакансии ЦЗН.csv"
+    district = factory.SubFactory(DistrictFactory)
+    started_by = factory.SubFactory(UserFactory)
+    status = VacancyImport.Status.PREVIEW
+    file_format = "csv"
+    encoding = "utf-8"
+    content = "Наименование вакансии;Работодатель;ИНН\r\n".encode()
 
 
 class GuardianInvitationFactory(DjangoModelFactory):

@@ -343,6 +343,57 @@ MATRIX: dict[str, tuple[set[str], dict[str, int | tuple[int, int]]]] = {
     ),
 }
 
+# --- labour market: aggregates for every staff role, the public in-demand page, mapping by
+# the coordinator, the employment centre's imports ---
+LABOUR_READER_PAGE = {
+    **STAFF_ONLY,
+    "parent_of_pupil_a": 403,
+    "pupil_a_user": 403,
+}
+VACANCY_IMPORTER_PAGE = {
+    **dict.fromkeys(ROLES, 403),
+    "anonymous": LOGIN,
+    "centre_specialist": 200,
+    "coordinator": 200,
+}
+
+
+def vacancy_importers(ok: int) -> dict[str, tuple[int, int]]:
+    return {
+        **dict.fromkeys(ROLES, (404, 404)),
+        "anonymous": (LOGIN, LOGIN),
+        "centre_specialist": (ok, 404),
+        "coordinator": (ok, 404),
+    }
+
+
+MATRIX.update(
+    {
+        "labour:overview": ({"GET", "HEAD"}, LABOUR_READER_PAGE),
+        "labour:balance": ({"GET", "HEAD"}, LABOUR_READER_PAGE),
+        "labour:in_demand": ({"GET", "HEAD"}, PUBLIC),
+        "labour:digest": ({"GET", "HEAD", "POST"}, LABOUR_READER_PAGE),
+        "labour:unmapped_list": (
+            {"GET", "HEAD"},
+            {**dict.fromkeys(ROLES, 403), "anonymous": LOGIN, "coordinator": 200},
+        ),
+        # An empty POST is refused with a message and a redirect to the list.
+        "labour:vacancy_map": (
+            {"POST"},
+            {
+                **dict.fromkeys(ROLES, (403, 403)),
+                "anonymous": (LOGIN, LOGIN),
+                "coordinator": (302, 404),
+            },
+        ),
+        "labour:import_list": ({"GET", "HEAD"}, VACANCY_IMPORTER_PAGE),
+        "labour:import_upload": ({"GET", "HEAD", "POST"}, VACANCY_IMPORTER_PAGE),
+        "labour:import_preview": ({"GET", "HEAD"}, vacancy_importers(200)),
+        "labour:import_commit": ({"POST"}, vacancy_importers(302)),
+        "labour:import_discard": ({"POST"}, vacancy_importers(302)),
+    }
+)
+
 # Django's own admin has its own permission system and tests (tests/resource_center/test_admin.py).
 EXCLUDED_NAMESPACES = {"admin"}
 
@@ -394,6 +445,11 @@ URL_OBJECT: dict[str, str] = {
         "vacancy",
     ),
     "employers:employer_profile": "employer",
+    "labour:vacancy_map": "vacancy",
+    **dict.fromkeys(
+        ["labour:import_preview", "labour:import_commit", "labour:import_discard"],
+        "vacancy_import",
+    ),
 }
 OWN_OBJECT = {
     "pupil_import": "import_a",
@@ -407,6 +463,7 @@ OWN_OBJECT = {
     "placement": "placement_own",
     "vacancy": "vacancy_own",
     "employer": "employer_own",
+    "vacancy_import": "vacancy_import_own",
 }
 FOREIGN_OBJECT = {
     "pupil_import": "import_b",
@@ -420,6 +477,7 @@ FOREIGN_OBJECT = {
     "placement": "placement_far",
     "vacancy": "vacancy_far",
     "employer": "employer_far",
+    "vacancy_import": "vacancy_import_far",
 }
 
 
@@ -600,6 +658,16 @@ def vacancy_far(employer_far):
 @pytest.fixture
 def employer_own(world):
     return world.employer
+
+
+@pytest.fixture
+def vacancy_import_own(world, centre_specialist):
+    return f.VacancyImportFactory(district=world.district, started_by=centre_specialist)
+
+
+@pytest.fixture
+def vacancy_import_far(employer_far):
+    return f.VacancyImportFactory(district=employer_far.district)
 
 
 def _url(request, name: str, role: str, side: str) -> str:

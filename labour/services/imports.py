@@ -333,6 +333,7 @@ def vacancies_import(
     run = VacancyImport(
         source=source,
         origin=origin[:500],
+        district=district,
         region_code=region_code,
         started_by=by,
         status=VacancyImport.Status.RUNNING,

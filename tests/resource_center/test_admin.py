@@ -153,8 +153,11 @@ MAKERS: dict[type, Callable[[int], object]] = {
     ),
     apps.get_model("labour", "VacancyImport"): lambda n: apps.get_model(
         "labour", "VacancyImport"
-    ).objects.create(source="trudvsem", origin=f"vacancies-{n}.json"),
+    ).objects.create(source="trudvsem", origin=f"vacancies-{n}.json", district=f.DistrictFactory()),
     apps.get_model("labour", "LabourSummary"): _labour_summary,
+    apps.get_model("labour", "DigestSubscription"): lambda n: apps.get_model(
+        "labour", "DigestSubscription"
+    ).objects.create(user=f.UserFactory(), district=f.DistrictFactory()),
 }
 
 

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from employers.models import DualTrainingPlace, Placement, Vacancy
     from guidance.models import AssignmentBatch, Attempt, Event, Registration
     from labour.models import LabourSummary, VacancyImport
+    from reports.scope import ReportScope
     from schools.models import Programme
     from students.models import Guardian, PupilImport, Student
 
@@ -709,6 +710,38 @@ def vacancy_import_for(user: AnyUser, uuid: UUID | str) -> VacancyImport:
 
 def can_subscribe_to_digest(user: AnyUser) -> bool:
     return can_read_labour_market(user)
+
+
+# --- reports --------------------------------------------------------------------------
+# The district reports hold aggregates only. The administration sees its districts with
+# small counts hidden; the coordinator its districts and a school head their schools, exact.
+
+
+def can_read_reports(user: AnyUser) -> bool:
+    acc = access_of(user)
+    return acc.is_superuser or acc.has(Role.ADMINISTRATION, Role.COORDINATOR, Role.SCHOOL_HEAD)
+
+
+def report_scope_for(user: AnyUser) -> ReportScope:
+    """What the user's reports cover and whether small counts are hidden; 403 for others."""
+    from reports.scope import ReportScope
+
+    acc = access_of(user)
+    if acc.is_superuser:
+        return ReportScope(
+            district_ids=frozenset(District.objects.values_list("pk", flat=True)), exact=True
+        )
+    if acc.has(Role.COORDINATOR):
+        return ReportScope(district_ids=frozenset(acc.districts(Role.COORDINATOR)), exact=True)
+    if acc.has(Role.ADMINISTRATION):
+        return ReportScope(district_ids=frozenset(acc.districts(Role.ADMINISTRATION)), exact=False)
+    if acc.has(Role.SCHOOL_HEAD):
+        return ReportScope(
+            district_ids=frozenset(acc.districts(Role.SCHOOL_HEAD)),
+            school_ids=frozenset(acc.organisations(Role.SCHOOL_HEAD)),
+            exact=True,
+        )
+    raise PermissionDenied
 
 
 # --- admin scope and roles ------------------------------------------------------------

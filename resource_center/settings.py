@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "employers",
     "guidance",
     "labour",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -214,6 +215,11 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="portal@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The portal's own address, for the links of e-mails sent by Celery (no request to read the
+# host from), e.g. https://portal.example.ru.
+PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000").rstrip("/")
+if not PORTAL_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured("PORTAL_URL must be an http:// or https:// address.")
 
 # Security: strict by default whenever DEBUG is off; each can be relaxed by a variable
 # (for example behind a TLS-terminating proxy on a private network).

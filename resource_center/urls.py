@@ -43,6 +43,7 @@ urlpatterns = [
     path("employers/", include("employers.urls")),
     path("guidance/", include("guidance.urls")),
     path("labour/", include("labour.urls")),
+    path("reports/", include("reports.urls")),
     path(
         "sitemap.xml",
         login_not_required(require_safe(sitemap)),

@@ -394,6 +394,23 @@ MATRIX.update(
     }
 )
 
+# District reports: the administration (small counts hidden), the coordinator and a
+# school head (their school only); nobody else.
+REPORT_READER_PAGE = {
+    **dict.fromkeys(ROLES, 403),
+    "anonymous": LOGIN,
+    "head_a": 200,
+    "district_admin": 200,
+    "coordinator": 200,
+}
+MATRIX.update(
+    {
+        "reports:dashboard": ({"GET", "HEAD"}, REPORT_READER_PAGE),
+        "reports:report_detail": ({"GET", "HEAD"}, REPORT_READER_PAGE),
+        "reports:report_export": ({"GET", "HEAD"}, REPORT_READER_PAGE),
+    }
+)
+
 # Django's own admin has its own permission system and tests (tests/resource_center/test_admin.py).
 EXCLUDED_NAMESPACES = {"admin"}
 
@@ -497,6 +514,7 @@ SAMPLE_KWARGS = {
     "guardian_uuid": lambda obj: _guardian_of(obj).uuid,
     "code": lambda obj: obj.code,
     "pk": lambda obj: obj.pk,
+    "slug": lambda obj: "coverage",  # a report of reports.registry, for every role
 }
 
 

@@ -1,0 +1,12 @@
+"""One module per report topic; importing them fills reports.registry.REPORTS in order."""
+
+from reports.definitions import (  # noqa: F401
+    continuity,
+    coverage,
+    dual_training,
+    events,
+    interests,
+    labour_balance,
+    paths,
+    trends,
+)

@@ -1,0 +1,18 @@
+"""Cells of report tables as the page shows them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from reports.exports import cell_text
+from reports.registry import Column
+
+register = template.Library()
+
+
+@register.filter
+def cell(row: dict[str, Any], column: Column) -> str:
+    """The cell of a row: «< 5» for a hidden count, «—» for nothing to show."""
+    return cell_text(row.get(column.key))

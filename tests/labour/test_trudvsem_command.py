@@ -167,7 +167,7 @@ def test_pagination_takes_http_500_on_a_late_page_as_the_end_but_incomplete():
 
 
 def test_pagination_stops_at_the_hundredth_page(monkeypatch):
-    monkeypatch.setattr("labour.importers.trudvsem.MAX_PAGES", 2)
+    monkeypatch.setattr("labour.importers.trudvsem.fetch.MAX_PAGES", 2)
     opener = FakeOpener({0: page(["a"], total=50), 1: page(["b"], total=50), 2: page(["c"], 50)})
 
     reader = fetch_trudvsem("https://example.test/api", opener=opener, limit=1)

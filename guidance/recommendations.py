@@ -15,7 +15,20 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -25,6 +38,7 @@ from django.utils.translation import gettext_lazy
 
 from employers.models import DualTrainingPlace, Placement, Vacancy
 from guidance.models import Attempt, AttemptScore, Event, Option, Question, Registration, Scale
+from labour.models import LabourSummary
 from resource_center.models import Organisation
 from schools.models import Programme
 from students.models import Consent, Student
@@ -39,7 +53,8 @@ WEIGHTS: dict[str, float] = {
     # The pupil's intended path fits the kind: technikum (programmes, dual places and the
     # technikum's events) or work (vacancies and employers' events).
     "path": 4.0,
-    # Per published vacancy of the district whose profession the programme trains for...
+    # Per open vacancy of the district whose profession the programme trains for (as the
+    # district's latest labour-market summary counts them)...
     "demand": 0.5,
     # ...counted up to this many, so demand adds at most 0.5 × 6 = 3 and never outweighs
     # a clear interest.
@@ -152,7 +167,8 @@ def recommendations_for(*, student: Student) -> Recommendations:
     """Ranked programmes, dual places, vacancies and upcoming events of the student's
     district, each with its reasons; empty (with the reason why) without a processing
     consent. Queries:
-    consent, interest scores, programmes and their types, demand, places and their
+    consent, interest scores, programmes and their types, demand (the district's latest
+    labour-market summary), places and their
     programmes' types, vacancies and their professions' types, events and their types."""
     scopes = set(Consent.objects.active().filter(student=student).values_list("scope", flat=True))
     if Consent.Scope.PROCESSING not in scopes:
@@ -176,7 +192,7 @@ def recommendations_for(*, student: Student) -> Recommendations:
     elif pupil.age < MIN_WORKING_AGE:
         result.notes.append(_("Вакансии подбираются с %(min)d лет.") % {"min": MIN_WORKING_AGE})
     demand = labour_demand_by_programme(district_id=pupil.district_id)
-    kinds: list[tuple[str, Iterable[Any], Callable[[_Pupil, Any, dict[int, int]], Any]]] = [
+    kinds: list[tuple[str, Iterable[Any], Callable[[_Pupil, Any, LabourDemand], Any]]] = [
         ("programmes", _programmes(pupil), _programme_terms),
         ("places", _places(pupil), _place_terms),
         ("vacancies", _vacancies(pupil), _vacancy_terms),
@@ -264,6 +280,7 @@ def _programmes(pupil: _Pupil) -> QuerySet[Programme]:
     return (
         Programme.objects.published()
         .filter(technikum__district_id=pupil.district_id, base_education=_base(pupil))
+        .annotate(published_demand=_published_demand("pk", pupil.district_id))
         .prefetch_related(_types())
     )
 
@@ -277,6 +294,7 @@ def _places(pupil: _Pupil) -> QuerySet[DualTrainingPlace]:
         .annotate(held=Count("placements", filter=Q(placements__status__in=Placement.SEAT_HOLDING)))
         .annotate(free=F("seats") - F("held"))
         .filter(free__gt=0)
+        .annotate(published_demand=_published_demand("programme_id", pupil.district_id))
         .select_related("programme", "employer")
         .prefetch_related(_types("programme__"))
     )
@@ -326,17 +344,64 @@ def _events(pupil: _Pupil) -> QuerySet[Event]:
     )
 
 
-def labour_demand_by_programme(*, district_id: int) -> dict[int, int]:
-    """Published vacancies of the district per programme (through the professions the
-    programme trains for): one aggregate query. The labour-market summary replaces it."""
-    rows = (
-        Vacancy.objects.published()
-        .filter(employer__district_id=district_id, profession__programmes__isnull=False)
-        .order_by()
-        .values("profession__programmes")
-        .annotate(n=Count("pk", distinct=True))
+@dataclass(frozen=True)
+class LabourDemand:
+    """Open vacancies and their work places per ОКСО code of the technikum's programmes,
+    from the balance of the district's latest labour-market summary (``as_of`` is its last
+    day). Without a summary ``as_of`` is None and each candidate's ``published_demand``
+    (the district's vacancies published now, see _published_demand) is used instead."""
+
+    by_okso: dict[str, tuple[int, int]] = field(default_factory=dict)
+    as_of: datetime.date | None = None
+
+    def of(self, programme: Programme, published: int) -> tuple[int, int | None]:
+        """Vacancies and work places for the programme (no work places when counted live)."""
+        if self.as_of is None:
+            return published, None
+        return self.by_okso.get(programme.okso_code, (0, 0))
+
+
+def labour_demand_by_programme(*, district_id: int) -> LabourDemand:
+    """The demand of the district's latest labour-market summary, per ОКСО code: one query.
+
+    The summary's balance has a row per profession trained by the district's technikum with
+    the open vacancies and work places at the end of the period, and the ОКСО codes of the
+    programmes linked to it; a programme's demand is the sum over the rows naming its code.
+    A vacancy has one profession, so it counts once per programme. Keyed by code rather than
+    by programme, the same speciality taught after the 9th and after the 11th grade shares
+    one demand: the jobs do not depend on where the training starts.
+    """
+    summary = (
+        LabourSummary.objects.filter(district_id=district_id)
+        .order_by("-period_end", "period")
+        .only("period_end", "figures")
+        .first()
     )
-    return {row["profession__programmes"]: row["n"] for row in rows}
+    if summary is None:
+        return LabourDemand()
+    by_okso: dict[str, tuple[int, int]] = {}
+    for row in summary.figures.get("balance") or []:
+        for code in set(row.get("programmes") or []):
+            vacancies, work_places = by_okso.get(code, (0, 0))
+            by_okso[code] = (
+                vacancies + row.get("vacancies", 0),
+                work_places + row.get("work_places", 0),
+            )
+    return LabourDemand(by_okso=by_okso, as_of=summary.period_end)
+
+
+def _published_demand(programme: str, district_id: int) -> Coalesce:
+    """The district's published vacancies whose profession the outer row's programme
+    trains for, counted now: the fallback while the district has no summary. COUNT without
+    GROUP BY keeps the subquery to one row; each vacancy joins the programme once."""
+    vacancies = (
+        Vacancy.objects.published()
+        .filter(employer__district_id=district_id, profession__programmes=OuterRef(programme))
+        .order_by()
+        .annotate(n=Func(F("pk"), function="COUNT", output_field=IntegerField()))
+        .values("n")
+    )
+    return Coalesce(Subquery(vacancies), 0)
 
 
 # --- scoring ----------------------------------------------------------------------------
@@ -391,17 +456,22 @@ def _technikum_path_term(pupil: _Pupil) -> list[Term]:
     return [(WEIGHTS["path"], _("Вы планируете учиться в техникуме"))]
 
 
-def _demand_term(programme_id: int, demand: dict[int, int]) -> list[Term]:
-    n = demand.get(programme_id, 0)
+def _demand_term(programme: Programme, published: int, demand: LabourDemand) -> list[Term]:
+    n, places = demand.of(programme, published)
     if not n:
         return []
     counted = min(n, WEIGHTS["demand_cap"])
-    return [
-        (
-            WEIGHTS["demand"] * counted,
-            _("Работодатели района ищут таких специалистов, вакансий: %(n)d") % {"n": n},
-        )
-    ]
+    if demand.as_of is None:
+        reason = _(
+            "Работодатели района ищут таких специалистов, вакансий: %(n)d (опубликованных "
+            "сейчас: сводки по рынку труда района ещё нет)"
+        ) % {"n": n}
+    else:
+        reason = _(
+            "Работодатели района ищут таких специалистов, вакансий: %(n)d, рабочих мест: "
+            "%(places)d (сводка по рынку труда района на %(date)s)"
+        ) % {"n": n, "places": places, "date": formats.date_format(demand.as_of, "d.m.Y")}
+    return [(WEIGHTS["demand"] * counted, reason)]
 
 
 def _seats_term(free: int, text: str) -> list[Term]:
@@ -414,7 +484,7 @@ def _base(pupil: _Pupil) -> str:
 
 
 def _programme_terms(
-    pupil: _Pupil, programme: Programme, demand: dict[int, int]
+    pupil: _Pupil, programme: Programme, demand: LabourDemand
 ) -> tuple[list[Term], str]:
     base = _("Приём на базе %(base)s классов — подходит вам (%(grade)d класс)") % {
         "base": programme.base_education,
@@ -423,27 +493,25 @@ def _programme_terms(
     terms = [
         *_interest_terms(pupil, programme.interest_types.all()),
         *_technikum_path_term(pupil),
-        *_demand_term(programme.pk, demand),
+        *_demand_term(programme, programme.published_demand, demand),
         (0.0, base),
     ]
     return terms, reverse("schools:programme_list") + f"#programme-{programme.pk}"
 
 
 def _place_terms(
-    pupil: _Pupil, place: DualTrainingPlace, demand: dict[int, int]
+    pupil: _Pupil, place: DualTrainingPlace, demand: LabourDemand
 ) -> tuple[list[Term], str]:
     terms = [
         *_interest_terms(pupil, place.programme.interest_types.all()),
         *_technikum_path_term(pupil),
-        *_demand_term(place.programme_id, demand),
+        *_demand_term(place.programme, place.published_demand, demand),
         *_seats_term(place.free, _("Свободных мест: %(n)d")),
     ]
     return terms, reverse("employers:place_list") + f"#place-{place.pk}"
 
 
-def _vacancy_terms(
-    pupil: _Pupil, vacancy: Vacancy, demand: dict[int, int]
-) -> tuple[list[Term], str]:
+def _vacancy_terms(pupil: _Pupil, vacancy: Vacancy, demand: LabourDemand) -> tuple[list[Term], str]:
     scales = vacancy.profession.interest_types.all() if vacancy.profession else []
     terms = _interest_terms(pupil, scales)
     if pupil.plans_work:
@@ -462,7 +530,7 @@ def _vacancy_terms(
     return terms, reverse("employers:vacancy_list") + f"#vacancy-{vacancy.pk}"
 
 
-def _event_terms(pupil: _Pupil, event: Event, demand: dict[int, int]) -> tuple[list[Term], str]:
+def _event_terms(pupil: _Pupil, event: Event, demand: LabourDemand) -> tuple[list[Term], str]:
     scales = list(event.interest_types.all())
     if not scales and event.programme:
         scales = list(event.programme.interest_types.all())

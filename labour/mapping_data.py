@@ -12,10 +12,10 @@ case, «ё» as «е», punctuation as spaces) as a substring, so «сварщ»
 
 from __future__ import annotations
 
-from django.db import transaction
+from typing import Any
 
-from guidance.models import Profession
-from labour.models import MappingRule, ProfessionGroup
+from django.apps import apps as global_apps
+from django.db import transaction
 
 METAL = "Металлургия и металлообработка"
 WELDING = "Сварка"
@@ -281,13 +281,18 @@ RULES: list[tuple[str, str, str, int]] = [
 
 
 @transaction.atomic
-def mapping_defaults_install() -> dict[str, int]:
+def mapping_defaults_install(*, apps: Any = None) -> dict[str, int]:
     """Create the missing groups, professions and rules; return how many of each were added.
 
     Never changes an existing row: a group is found by title, a profession by title (its
     group is set only when it has none), a rule by kind and pattern (its profession and
-    priority stay as the coordinator left them).
+    priority stay as the coordinator left them). A data migration passes its historical
+    ``apps``; everyone else uses the current models.
     """
+    apps = apps or global_apps
+    ProfessionGroup = apps.get_model("labour", "ProfessionGroup")
+    Profession = apps.get_model("guidance", "Profession")
+    MappingRule = apps.get_model("labour", "MappingRule")
     groups = {g.title: g for g in ProfessionGroup.objects.filter(title__in=GROUPS)}
     new_groups = [ProfessionGroup(title=t) for t in GROUPS if t not in groups]
     ProfessionGroup.objects.bulk_create(new_groups)

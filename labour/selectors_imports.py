@@ -10,7 +10,7 @@ from django.core.paginator import Page, Paginator
 from employers.models import Vacancy
 from labour.importers.czn import CznExportError, CznRecord, open_czn_export
 from labour.models import VacancyImport
-from labour.services.imports import centre_id_prefix, centre_vacancies_of
+from labour.services.uploads import centre_id_prefix, centre_vacancies_of
 from resource_center import access
 
 if TYPE_CHECKING:

@@ -12,6 +12,7 @@ from labour.services.imports import district_for_import, vacancies_import
 # The summary tasks live in their own module; importing them here registers them with the
 # worker, which discovers `tasks` modules only.
 from labour.tasks_summaries import (  # noqa: F401
+    labour_digests_send_task,
     labour_summaries_catch_up_task,
     labour_summary_task,
 )

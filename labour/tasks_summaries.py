@@ -7,15 +7,22 @@ import this one for the worker to know these tasks.
 from __future__ import annotations
 
 import datetime
+import logging
+import smtplib
 
 from celery import shared_task
 from django.db import OperationalError
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from labour.models import LabourSummary
-from labour.services.summaries import labour_summaries_due, labour_summary_compute
+from labour.services.digest import labour_digests_send
+from labour.services.summaries import (
+    labour_summaries_catch_up,
+    labour_summaries_due,
+    labour_summary_compute,
+)
 from resource_center.models import District
+
+logger = logging.getLogger(__name__)
 
 # Idempotent (a re-run replaces the period's snapshot), so acknowledged late and redelivered
 # when the worker dies; a database that is briefly away is retried with growing pauses.
@@ -46,17 +53,30 @@ def labour_summary_task(period: str, start: str | None = None) -> list[int]:
 
 @shared_task(**RELIABLE)
 def labour_summaries_catch_up_task() -> list[int]:
-    """Compute the last complete week and month of every district that has no summary yet:
-    run often, it fills what was missed while the worker or the broker was down."""
-    stored = []
-    for period, period_start in labour_summaries_due(today=timezone.localdate()):
-        stored_already = LabourSummary.objects.filter(
-            district=OuterRef("pk"), period=period, period_start=period_start
-        )
-        missing = District.objects.filter(~Exists(stored_already)).order_by("pk")
-        for district in missing:
-            summary = labour_summary_compute(
-                district=district, period=period, period_start=period_start
-            )
-            stored.append(summary.pk)
+    """Compute every due week and month a district has no summary for (all those missed while
+    the worker or the broker was down), then mail the digests now due; run often."""
+    today = timezone.localdate()
+    stored = [summary.pk for summary in labour_summaries_catch_up(today=today)]
+    try:
+        labour_digests_send(today=today)
+    except (smtplib.SMTPException, OSError):
+        # The summaries are stored; the labour_digests_send job retries the mail.
+        logger.warning("Labour digests not sent, the mail server refused", exc_info=True)
     return stored
+
+
+# Sending claims each summary before mailing it (labour.services.digest), so a re-run never
+# mails twice; a mail server that is briefly away is retried with growing pauses.
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OperationalError, smtplib.SMTPException, OSError),
+    retry_backoff=60,
+    retry_backoff_max=60 * 60,
+    retry_jitter=True,
+    max_retries=10,
+)
+def labour_digests_send_task() -> dict[str, int]:
+    """Mail the digest of every summary now due that has not been mailed; return the
+    number of messages per summary id."""
+    sent = labour_digests_send(today=timezone.localdate())
+    return {str(summary_id): count for summary_id, count in sent.items()}

@@ -15,8 +15,12 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         ("employers:place_list", _("Дуальное обучение")),
         ("employers:vacancy_list", _("Вакансии")),
         ("guidance:event_list", _("Мероприятия")),
+        ("labour:in_demand", _("Востребованные профессии")),
     ]
     if user is not None and user.is_authenticated:
+        if access.can_read_labour_market(user):
+            # Staff reach the public page from the overview; one labour entry is enough.
+            items[-1] = ("labour:overview", _("Рынок труда"))
         if access.can_list_placements(user):
             items.insert(0, ("employers:placement_list", _("Направления")))
         if access.can_publish_vacancies(user):

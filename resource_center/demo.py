@@ -23,10 +23,14 @@ from django.utils import timezone
 from employers.models import DualTrainingPlace, Placement, Vacancy
 from labour.mapping_data import mapping_defaults_install
 from labour.services.mapping import vacancies_map
-from labour.services.summaries import labour_summaries_due, labour_summary_compute
 from resource_center import demo_data as data
 from resource_center.demo_dual import demo_dual_counts, demo_dual_seed
 from resource_center.demo_guidance import demo_guidance_counts, demo_guidance_seed
+from resource_center.demo_labour import (
+    demo_labour_counts,
+    demo_labour_history_seed,
+    demo_vacancy_archive_save,
+)
 from resource_center.lib.checks import inn_with_check_digits
 from resource_center.models import District, Membership, Organisation, Role
 from schools.models import Programme
@@ -126,6 +130,7 @@ def demo_district_seed(
     _placements_save(plans, ids=ids)
     demo_dual_seed(orgs=orgs, programmes=programmes, users=users, year=year)
     _vacancies_save(orgs=orgs)
+    demo_vacancy_archive_save(orgs=orgs)
     demo_guidance_seed(
         district=district,
         orgs=orgs,
@@ -135,11 +140,10 @@ def demo_district_seed(
         year=year,
     )
     # Profession groups and mapping rules, the demo vacancies mapped by them, and the
-    # labour-market summaries of the last complete week and month.
+    # labour-market summaries of the past weeks and months (the last complete ones too).
     mapping_defaults_install()
     vacancies_map(vacancies=Vacancy.objects.filter(employer__district=district))
-    for period, start in labour_summaries_due(today=timezone.localdate()):
-        labour_summary_compute(district=district, period=period, period_start=start)
+    demo_labour_history_seed(district=district)
     after = demo_counts(district=district)
     # Schools and employers are organisations too: count each new row once.
     created = sum(after[k] - before[k] for k in after if k not in ("schools", "employers"))
@@ -167,6 +171,7 @@ def demo_counts(*, district: District) -> dict[str, int]:
         "memberships": Membership.objects.filter(organisation__district=district).count(),
         **demo_dual_counts(district=district),
         **demo_guidance_counts(district=district),
+        **demo_labour_counts(district=district),
     }
 
 
@@ -532,12 +537,18 @@ def _vacancies_save(*, orgs: dict[str, Organisation]) -> None:
     for n, row in enumerate(data.VACANCIES):
         employer_key, title, salary_from, salary_to, minors, summer, min_age, status, text = row
         employer = orgs[employer_key]
-        published = now - datetime.timedelta(days=2 + 3 * n) if status in shown else None
+        # Spread over the last five and a half months, so the summaries of past periods
+        # differ; a closed one was open for a month.
+        published = now - datetime.timedelta(days=2 + 7 * n) if status in shown else None
+        closed = None
+        if published and status == Vacancy.Status.CLOSED:
+            closed = min(published + datetime.timedelta(days=30), now)
         values = dict(salary_from=salary_from, salary_to=salary_to, min_age=min_age, status=status)
         values |= dict(for_minors=minors, is_summer_job=summer, description=text)
         values |= dict(
             address=employer.address, source=Vacancy.Source.MANUAL, published_at=published
         )
+        values |= dict(closed_at=closed)
         values |= dict(
             schedule=Vacancy.Schedule.PART_TIME if summer else Vacancy.Schedule.FULL_DAY,
             employment_type=(

@@ -358,6 +358,28 @@ VACANCIES: list[tuple[str, str, int | None, int | None, bool, bool, int | None, 
     ("autoservice", "Ученик автослесаря (для студентов техникума)", 20000, 25000, False, False,
      None, "draft", "Помощь мастеру при техническом обслуживании, обучение на рабочем месте."),
 ]
+# Vacancies of past months from the employment centre's exports, closed since: they give
+# the labour-market trends something to show. The titles are those of VACANCY_PROFESSIONS,
+# so they are mapped like the open ones. employer key, title, salary from, to, for minors
+# (a summer job then), from what age.
+ARCHIVE_PREFIX = "demo-czn-"
+ARCHIVE_DESCRIPTION = "Вакансия из выгрузки центра занятости; закрыта."
+VACANCY_ARCHIVE: list[tuple[str, str, int | None, int | None, bool, int | None]] = [
+    ("nytva", "Электрогазосварщик", 46000, 60000, False, None),
+    ("agro", "Тракторист-машинист", 40000, 52000, False, None),
+    ("cafe", "Повар", 28000, 36000, False, None),
+    ("roads", "Дорожный рабочий", 38000, 48000, False, None),
+    ("nytva", "Электромонтёр по ремонту и обслуживанию электрооборудования", 44000, 56000,
+     False, None),
+    ("dairy", "Аппаратчик пастеризации", 36000, 44000, False, None),
+    ("autoservice", "Автослесарь", 38000, 55000, False, None),
+    ("roads", "Рабочий по благоустройству (трудовой отряд)", 11000, 13000, True, 14),
+    ("timber", "Станочник деревообрабатывающих станков", 36000, 46000, False, None),
+    ("grid", "Электромонтёр по эксплуатации распределительных сетей", 43000, 55000, False,
+     None),
+    ("cafe", "Кондитер", 28000, 34000, False, None),
+    ("timber", "Водитель лесовоза", 58000, 72000, False, None),
+]
 # The fields a vacancy form has beyond the list above, by title; the others get a schedule
 # and type of employment by whether they are summer jobs.
 VACANCY_DETAILS: dict[str, dict[str, Any]] = {

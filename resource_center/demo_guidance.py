@@ -87,10 +87,23 @@ def _types(scales: dict[str, Scale], codes: str) -> list[Scale]:
 def _professions_save(
     *, scales: dict[str, Scale], programmes: dict[str, Programme]
 ) -> dict[str, Profession]:
-    """Create the missing professions with their types and programmes; leave existing ones."""
-    saved = {p.title: p for p in Profession.objects.filter(title__in=_profession_titles())}
+    """Create the missing professions with their types and programmes. An existing one (the
+    default professions are installed by a migration) gets the types, programmes and ОКЗ code
+    it has none of; what is set already is left alone."""
+    existing = Profession.objects.filter(title__in=_profession_titles()).prefetch_related(
+        "interest_types", "programmes"
+    )
+    saved = {p.title: p for p in existing}
     for title, okz_code, codes, okso_codes in data.PROFESSIONS_OF_DISTRICT:
         if title in saved:
+            _profession_complete(
+                saved[title],
+                scales=scales,
+                programmes=programmes,
+                okz_code=okz_code,
+                codes=codes,
+                okso_codes=okso_codes,
+            )
             continue
         profession = Profession(title=title, okz_code=okz_code)
         profession.full_clean()
@@ -99,6 +112,25 @@ def _professions_save(
         profession.programmes.set([programmes[code] for code in okso_codes])
         saved[title] = profession
     return saved
+
+
+def _profession_complete(
+    profession: Profession,
+    *,
+    scales: dict[str, Scale],
+    programmes: dict[str, Programme],
+    okz_code: str,
+    codes: str,
+    okso_codes: tuple[str, ...],
+) -> None:
+    if not profession.okz_code and okz_code:
+        profession.okz_code = okz_code
+        profession.full_clean()
+        profession.save(update_fields=["okz_code"])
+    if not profession.interest_types.all():
+        profession.interest_types.set(_types(scales, codes))
+    if not profession.programmes.all():
+        profession.programmes.set([programmes[code] for code in okso_codes])
 
 
 def _profession_titles() -> list[str]:

@@ -44,6 +44,15 @@ DEFAULT_SCHEDULE: dict[str, PeriodicJob] = {
         ),
         "expire_seconds": 15 * 60,
     },
+    "labour_digests_send": {
+        "task": "labour.tasks_summaries.labour_digests_send_task",
+        "schedule": timedelta(minutes=30),
+        "description": _(
+            "Рассылает подписчикам письма с новыми сводками по рынку труда; каждая сводка "
+            "уходит один раз (после расчёта её отправляет и задача расчёта сводок)."
+        ),
+        "expire_seconds": 30 * 60,
+    },
     "import_trudvsem": {
         "task": "labour.tasks.import_trudvsem_task",
         "schedule": crontab(hour=3, minute=30),

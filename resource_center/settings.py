@@ -172,6 +172,7 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 
 # Uploaded pupil lists are read into memory for the preview; larger files are refused.
 PUPIL_IMPORT_MAX_BYTES = env.int("PUPIL_IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
+VACANCY_IMPORT_MAX_BYTES = env.int("VACANCY_IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
 # The region whose vacancies the «Работа России» import reads (Perm Krai by default).
 TRUDVSEM_REGION_CODE = env.str("TRUDVSEM_REGION_CODE", default="5900000000000")
 

@@ -169,3 +169,15 @@ def questionnaires(db) -> dict:
     from guidance.questionnaire_data import install_questionnaires
 
     return install_questionnaires()
+
+
+@pytest.fixture
+def no_mapping_defaults(db) -> None:
+    """Empty the profession groups, professions and mapping rules that the labour data
+    migration installs, for tests that build their own (rolled back after each test)."""
+    from guidance.models import Profession
+    from labour.models import MappingRule, ProfessionGroup
+
+    MappingRule.objects.all().delete()
+    Profession.objects.all().delete()
+    ProfessionGroup.objects.all().delete()

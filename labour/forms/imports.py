@@ -10,7 +10,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from labour.services.imports import megabytes, upload_max_bytes
+from labour.services.uploads import upload_max_bytes
+from resource_center.lib.text import megabytes
 from resource_center.models import District
 
 

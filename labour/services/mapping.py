@@ -29,8 +29,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, QuerySet
+from django.utils.translation import gettext as _
 
 from employers.models import Vacancy
 from guidance.models import Profession
@@ -152,3 +154,57 @@ def vacancies_map(
             with transaction.atomic():
                 Vacancy.objects.bulk_update(changed, ["profession"])
     return MappingResult(mapped=mapped, unchanged=unchanged, unmapped=unmapped)
+
+
+# --- the coordinator's mapping by hand --------------------------------------------------
+
+# A word the coordinator picks for a vacancy no rule found is tried with the specific
+# default words (labour.mapping_data), before the general ones and the catch-all.
+COORDINATOR_RULE_PRIORITY = 20
+
+
+@dataclass(frozen=True)
+class HandMapping:
+    """What the coordinator's mapping did: the vacancy's profession, the rule made (if any)
+    and how many other unmapped vacancies of the district that rule then mapped."""
+
+    vacancy: Vacancy
+    rule: MappingRule | None = None
+    also_mapped: int = 0
+
+
+@transaction.atomic
+def vacancy_profession_set(
+    *, vacancy: Vacancy, profession: Profession, keyword: str = ""
+) -> HandMapping:
+    """Give the vacancy the profession; with a keyword, also add a keyword rule of that word
+    for the profession (or reuse the same one) and map the district's vacancies still
+    without a profession by the rules.
+
+    The word is stored folded, as keyword rules read it. A keyword rule of the same word
+    that names another profession is a ValidationError, and then nothing is changed.
+    """
+    pattern = title_folded(keyword)
+    rule = None
+    if pattern:
+        rule, _created = MappingRule.objects.get_or_create(
+            kind=MappingRule.Kind.KEYWORD,
+            pattern=pattern,
+            defaults={"profession": profession, "priority": COORDINATOR_RULE_PRIORITY},
+        )
+        if rule.profession_id != profession.pk:
+            raise ValidationError(
+                _("Правило по слову «%(word)s» уже есть и ведёт к профессии «%(other)s».")
+                % {"word": pattern, "other": rule.profession}
+            )
+    Vacancy.objects.filter(pk=vacancy.pk).update(profession=profession)
+    vacancy.profession = profession
+    if rule is None:
+        return HandMapping(vacancy=vacancy)
+    district = Vacancy.objects.filter(pk=vacancy.pk).values("employer__district_id")
+    result = vacancies_map(
+        vacancies=Vacancy.objects.filter(
+            employer__district_id__in=district, profession__isnull=True
+        )
+    )
+    return HandMapping(vacancy=vacancy, rule=rule, also_mapped=result.mapped)

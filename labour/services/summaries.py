@@ -18,8 +18,9 @@ the month):
   interpolation between the two nearest ranks (the method of PostgreSQL's
   ``percentile_cont`` and numpy's default): for n sorted values x[0..n-1] the p-quantile
   sits at position p·(n-1); e.g. 20, 30, 40, 50, 60 thousand give Q1 30, median 40, Q3 50
-  thousand; 20, 30, 40, 50 give Q1 27.5, median 35, Q3 42.5 thousand. Each quantile is one
-  query (ORDER BY salary LIMIT 2 OFFSET k), portable to SQLite and PostgreSQL.
+  thousand; 20, 30, 40, 50 give Q1 27.5, median 35, Q3 42.5 thousand. On PostgreSQL the
+  three are one query (percentile_cont); on SQLite each quantile is one query (ORDER BY
+  salary LIMIT 2 OFFSET k).
 - *Groups*: by the group of the vacancy's profession; vacancies without a profession (or
   whose profession has no group) form the row with ``group_id`` None.
 - *Balance*: for every profession linked to a programme of the district's technikum
@@ -38,12 +39,14 @@ import math
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 from django.db.models import (
+    Aggregate,
     Case,
     Count,
     F,
     FloatField,
+    Max,
     Q,
     QuerySet,
     Sum,
@@ -112,11 +115,31 @@ def _salary_expression() -> Case:
     )
 
 
+class _PercentileCont(Aggregate):
+    """PostgreSQL's ``percentile_cont(p) WITHIN GROUP (ORDER BY expression)``."""
+
+    function = "percentile_cont"
+    template = "%(function)s(%(percentile)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+    def __init__(self, expression: str, *, percentile: float) -> None:
+        super().__init__(expression, percentile=float(percentile))
+
+
 def _quantiles(salaried: QuerySet[Vacancy], n: int) -> dict[str, int | None]:
-    """Q1, median and Q3 by linear interpolation, one query each (none when n is 0)."""
+    """Q1, median and Q3 by linear interpolation (none when n is 0).
+
+    On PostgreSQL one query with percentile_cont (the three share one sort of the salaries);
+    elsewhere one query per quantile, reading the two values around its position.
+    """
     result: dict[str, int | None] = {name: None for name, _p in QUANTILES}
     if n == 0:
         return result
+    if connections[salaried.db].vendor == "postgresql":
+        values = salaried.aggregate(
+            **{name: _PercentileCont("salary_value", percentile=p) for name, p in QUANTILES}
+        )
+        return {name: round(values[name]) for name, _p in QUANTILES}
     ordered = salaried.order_by("salary_value", "pk").values_list("salary_value", flat=True)
     for name, p in QUANTILES:
         position = p * (n - 1)
@@ -342,3 +365,51 @@ def labour_summary_compute(
             if attempt == attempts - 1:
                 raise
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+# After an outage the catch-up fills every period it missed, but no further back than this:
+# a fresh install starts with the last complete periods, not years of history.
+CATCH_UP_LIMIT = {Period.WEEK.value: 26, Period.MONTH.value: 12}
+
+
+def _previous_start(period: str, start: datetime.date) -> datetime.date:
+    if period == Period.WEEK:
+        return start - datetime.timedelta(days=7)
+    return (start - datetime.timedelta(days=1)).replace(day=1)
+
+
+def labour_summaries_missing(*, today: datetime.date) -> list[tuple[District, str, datetime.date]]:
+    """(district, period, start) of every due period a district has no summary for yet.
+
+    A district with no summary of a kind gets the last complete period only; one with summaries
+    gets every complete period after its latest one (up to CATCH_UP_LIMIT), oldest first.
+    """
+    latest = {
+        period: Max("labour_summaries__period_start", filter=Q(labour_summaries__period=period))
+        for period in CATCH_UP_LIMIT
+    }
+    districts = District.objects.annotate(
+        **{f"latest_{period}": expression for period, expression in latest.items()}
+    ).order_by("pk")
+    missing = []
+    for period, last_due in labour_summaries_due(today=today):
+        window = [last_due]
+        for _k in range(CATCH_UP_LIMIT[period] - 1):
+            window.append(_previous_start(period, window[-1]))
+        for district in districts:
+            stored = getattr(district, f"latest_{period}")
+            if stored is None:
+                starts = [last_due]
+            else:
+                starts = [start for start in reversed(window) if start > stored]
+            missing.extend((district, period, start) for start in starts)
+    return missing
+
+
+def labour_summaries_catch_up(*, today: datetime.date) -> list[LabourSummary]:
+    """Compute every missing due period (see labour_summaries_missing), each in its own
+    transaction; a second run finds nothing to do."""
+    return [
+        labour_summary_compute(district=district, period=period, period_start=start)
+        for district, period, start in labour_summaries_missing(today=today)
+    ]

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from labour import selectors_imports as selectors
 from labour.forms.imports import VacancyImportForm
 from labour.models import VacancyImport
-from labour.services import imports as services
+from labour.services import uploads as services
 from resource_center import access
 
 HISTORY_PAGE_SIZE = 50

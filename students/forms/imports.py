@@ -11,8 +11,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from resource_center.lib.text import megabytes
 from resource_center.models import Organisation
-from students.services.imports import megabytes
 
 
 class PupilImportForm(forms.Form):

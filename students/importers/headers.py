@@ -7,13 +7,12 @@ database.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy
 
 from resource_center.lib.tabular import Cell
-from resource_center.lib.text import fold
+from resource_center.lib.text import normalize_header
 
 LAST_NAME = "last_name"
 FIRST_NAME = "first_name"
@@ -89,15 +88,6 @@ _PREFIX_HEADERS = (
 _CONTAINS_HEADERS = (("телефон", PHONE), ("email", EMAIL))
 # Columns about the parents (их ФИО, телефон) must never fill the pupil's own fields.
 _PARENT_WORDS = ("родит", "мат", "отц", "отец", "мам", "пап", "предст", "опекун")
-
-_HEADER_JUNK = re.compile(r"[\W_]+")
-
-
-def normalize_header(value: Cell) -> str:
-    """«Дата рожд.» → «датарожд»: compared without case, spaces, punctuation or «ё»."""
-    if value is None:
-        return ""
-    return _HEADER_JUNK.sub("", fold(str(value)))
 
 
 def header_field(value: Cell) -> str | None:

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from resource_center.bulk import BulkInsert, PreparedRows, bulk_update, prefetch, uuid4_hex
-from resource_center.lib.text import fold
+from resource_center.lib.text import fold, megabytes
 from resource_center.models import AuditEntry, Organisation
 from students.importers.checked import CheckedRow, check_pupil_list, open_checked
 from students.importers.matching import Existing, ExistingPupil, existing_pupils, match_pupil
@@ -103,11 +103,6 @@ def _read_upload(file: IO[bytes]) -> bytes:
     if not data or data.isspace():
         raise PupilImportError(_("Файл пуст."))
     return data
-
-
-def megabytes(size: int) -> str:
-    """10485760 → «10», 1572864 → «1,5»: a size as people read it, in MB."""
-    return f"{size / (1024 * 1024):.1f}".removesuffix(".0").replace(".", ",")
 
 
 @transaction.atomic

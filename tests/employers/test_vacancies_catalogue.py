@@ -12,7 +12,8 @@ from django.utils import timezone
 from employers.models import Vacancy
 from tests import factories as f
 
-pytestmark = pytest.mark.django_db
+# These tests build their own professions, groups and rules.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_mapping_defaults")]
 
 Status = Vacancy.Status
 URL = reverse("employers:vacancy_list")

@@ -16,7 +16,8 @@ from resource_center.lib.checks import inn_with_check_digits
 from resource_center.models import Organisation
 from tests import factories as f
 
-pytestmark = pytest.mark.django_db
+# These tests build their own professions, groups and rules.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_mapping_defaults")]
 
 
 def vacancy_form(world, **values) -> VacancyForm:

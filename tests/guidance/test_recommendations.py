@@ -11,11 +11,14 @@ from employers.models import DualTrainingPlace, Placement, Vacancy
 from guidance import recommendations as rec
 from guidance.models import AttemptScore, Scale
 from guidance.services.questionnaires import attempt_record
+from labour.models import LabourSummary
+from labour.services.summaries import labour_summaries_due, labour_summary_compute
 from schools.models import Programme
 from students.models import Consent
 from tests import factories as f
 
-pytestmark = pytest.mark.django_db
+# These tests build their own professions, groups and rules.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_mapping_defaults")]
 
 
 # --- fixed data ---------------------------------------------------------------------------
@@ -224,35 +227,139 @@ def test_plans_for_the_technikum_raise_programmes_and_say_so(world, pupil):
     assert "Вы планируете учиться в техникуме" not in before.reasons
 
 
-def test_vacancies_of_the_district_for_a_programme_raise_it_with_their_count(world, pupil):
+def published_days_ago(days: int) -> datetime.datetime:
+    return timezone.now() - datetime.timedelta(days=days)
+
+
+def summarise(district):
+    """The district's summary of the last complete week, as the scheduler computes it."""
+    week_start = dict(labour_summaries_due(today=timezone.localdate()))[LabourSummary.Period.WEEK]
+    return labour_summary_compute(
+        district=district, period=LabourSummary.Period.WEEK, period_start=week_start
+    )
+
+
+@pytest.fixture
+def welding_demand(world):
+    """The «Сварщик» programme whose profession two employers of the district look for (one
+    with three work places), a draft and a far district's vacancy; and «Агроном»."""
     welder = programme(world, "Сварщик")
     programme(world, "Агроном")
-    profession = f.ProfessionFactory(title="Сварщик")
+    profession = f.ProfessionFactory(title="Сварщик для рекомендаций")
     profession.programmes.add(welder)
-    for employer in (world.employer, world.other_employer):
-        f.VacancyFactory(employer=employer, profession=profession)
+    published = published_days_ago(30)
+    f.VacancyFactory(
+        employer=world.employer, profession=profession, published_at=published, work_places=3
+    )
+    f.VacancyFactory(employer=world.other_employer, profession=profession, published_at=published)
     f.VacancyFactory(employer=world.employer, profession=profession, status="draft")
     far = f.EmployerFactory(district=world.other_district_school.district)
-    f.VacancyFactory(employer=far, profession=profession)
+    f.VacancyFactory(employer=far, profession=profession, published_at=published)
+    return {"programme": welder, "profession": profession}
+
+
+def test_demand_comes_from_the_districts_latest_summary_and_says_its_date(
+    world, pupil, welding_demand
+):
+    summary = summarise(world.district)
+    row = next(
+        r
+        for r in summary.figures["balance"]
+        if r["profession_id"] == welding_demand["profession"].pk
+    )
+    # A vacancy published after the summary is not counted until the next one.
+    f.VacancyFactory(employer=world.employer, profession=welding_demand["profession"])
 
     programmes = rec.recommendations_for(student=pupil).programmes
 
     assert titles(programmes) == ["Сварщик", "Агроном"]
-    assert "Работодатели района ищут таких специалистов, вакансий: 2" in programmes[0].reasons
+    assert (row["vacancies"], row["work_places"]) == (2, 4)
+    assert (
+        f"Работодатели района ищут таких специалистов, вакансий: {row['vacancies']}, "
+        f"рабочих мест: {row['work_places']} "
+        f"(сводка по рынку труда района на {summary.period_end:%d.%m.%Y})"
+    ) in programmes[0].reasons
 
 
-def test_demand_lookup_counts_each_vacancy_once_per_programme(world):
+def test_without_a_summary_published_vacancies_are_counted_now_and_it_is_said(
+    world, pupil, welding_demand
+):
+    programmes = rec.recommendations_for(student=pupil).programmes
+
+    assert titles(programmes) == ["Сварщик", "Агроном"]
+    assert (
+        "Работодатели района ищут таких специалистов, вакансий: 2 (опубликованных сейчас: "
+        "сводки по рынку труда района ещё нет)"
+    ) in programmes[0].reasons
+
+
+def test_a_summary_of_another_district_does_not_count(world, pupil, welding_demand):
+    summarise(world.other_district_school.district)
+    reasons = rec.recommendations_for(student=pupil).programmes[0].reasons
+    assert any("сводки по рынку труда района ещё нет" in r for r in reasons)
+
+
+def test_demand_counts_each_vacancy_once_per_programme_live_and_in_the_summary(world, pupil):
     welder, fitter = programme(world, "Сварщик"), programme(world, "Слесарь")
     one, two = f.ProfessionFactory(), f.ProfessionFactory()
     one.programmes.add(welder, fitter)
     two.programmes.add(welder)
-    f.VacancyFactory(employer=world.employer, profession=one)
-    f.VacancyFactory(employer=world.employer, profession=two)
-    f.VacancyFactory(employer=world.employer)
+    published = published_days_ago(30)
+    f.VacancyFactory(employer=world.employer, profession=one, published_at=published)
+    f.VacancyFactory(employer=world.employer, profession=two, published_at=published)
+    f.VacancyFactory(employer=world.employer, published_at=published)
+
+    def reasons() -> dict[str, list[str]]:
+        ranked = rec.recommendations_for(student=pupil).programmes
+        return {r.object.title: [x for x in r.reasons if "ищут" in x] for r in ranked}
+
+    live = reasons()
+    summary = summarise(world.district)
+    demand = rec.labour_demand_by_programme(district_id=world.district.pk)
+
+    assert live["Сварщик"][0].startswith(
+        "Работодатели района ищут таких специалистов, вакансий: 2 ("
+    )
+    assert live["Слесарь"][0].startswith(
+        "Работодатели района ищут таких специалистов, вакансий: 1 ("
+    )
+    assert demand.as_of == summary.period_end
+    assert demand.of(welder, 0) == (2, 2)
+    assert demand.of(fitter, 0) == (1, 1)
+    assert demand.of(programme(world, "Агроном"), 5) == (0, 0)  # the summary, not the live 5
+    summarised = reasons()
+    assert "вакансий: 2, рабочих мест: 2" in summarised["Сварщик"][0]
+    assert "вакансий: 1, рабочих мест: 1" in summarised["Слесарь"][0]
+
+
+def test_without_a_summary_nothing_is_counted_from_it(world):
+    demand = rec.labour_demand_by_programme(district_id=world.district.pk)
+    assert demand.as_of is None
+    assert demand.of(programme(world, "Сварщик"), 3) == (3, None)
+
+
+def test_the_same_speciality_after_grade_9_and_11_shares_the_demand(world, welding_demand):
+    after_11 = programme(
+        world, "Сварщик", base="11", okso_code=welding_demand["programme"].okso_code
+    )
+    summarise(world.district)
 
     demand = rec.labour_demand_by_programme(district_id=world.district.pk)
 
-    assert demand == {welder.pk: 2, fitter.pk: 1}
+    assert demand.of(after_11, 0) == demand.of(welding_demand["programme"], 0) == (2, 4)
+
+
+def test_the_latest_summary_wins(world, welding_demand):
+    summarise(world.district)
+    older = LabourSummary.objects.get()
+    previous = older.period_start - datetime.timedelta(days=7)
+    labour_summary_compute(
+        district=world.district, period=LabourSummary.Period.WEEK, period_start=previous
+    )
+
+    demand = rec.labour_demand_by_programme(district_id=world.district.pk)
+
+    assert demand.as_of == older.period_end
 
 
 # --- dual-training places ---------------------------------------------------------------
@@ -561,25 +668,36 @@ def fill(world, s, n: int) -> None:
         profession = f.ProfessionFactory()
         profession.programmes.add(made)
         profession.interest_types.add(s["Т"])
-        f.VacancyFactory(employer=world.employer, profession=profession, for_minors=True)
+        f.VacancyFactory(
+            employer=world.employer,
+            profession=profession,
+            for_minors=True,
+            published_at=published_days_ago(30),
+        )
         place(world, 3, held=1, programme=made)
         e = event(world, f"Событие {i}-{n}", programme=made)
         e.interest_types.add(s["Х"])
         f.RegistrationFactory(event=e)
 
 
+@pytest.mark.parametrize("with_summary", [False, True])
 def test_queries_do_not_grow_with_the_number_of_candidates(
-    world, pupil, klimov, django_assert_num_queries
+    world, pupil, klimov, with_summary, django_assert_num_queries
 ):
     _, s = klimov
     scored(pupil, s, {"П": 1, "Т": 4, "Х": 1})
     fill(world, s, 1)
-    # consent; interest scores with their maximum; programmes, their types; demand;
-    # places, their programmes' types; vacancies, their professions' types; events,
-    # their own types, their programmes' types
+    if with_summary:
+        summarise(world.district)
+    # consent; interest scores with their maximum; programmes (with the live count of
+    # vacancies, used without a summary), their types; demand (the latest summary); places,
+    # their programmes' types; vacancies, their professions' types; events, their own
+    # types, their programmes' types
     with django_assert_num_queries(12):
         rec.recommendations_for(student=pupil)
     fill(world, s, 15)
+    if with_summary:
+        summarise(world.district)
     with django_assert_num_queries(12):
         result = rec.recommendations_for(student=pupil)
     assert len(result.programmes) == rec.LIMIT

@@ -12,7 +12,8 @@ from django.urls import reverse
 from guidance.models import Profession
 from tests import factories as f
 
-pytestmark = pytest.mark.django_db
+# These tests build their own professions, groups and rules.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_mapping_defaults")]
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from django.utils import timezone
 from employers.models import Vacancy
 from labour.importers.czn import CznExportError, open_czn_export
 from labour.models import MappingRule, VacancyImport
-from labour.services import imports as services
+from labour.services import imports, uploads
 from resource_center.lib.checks import inn_is_valid, inn_with_check_digits
 from resource_center.models import Organisation, Role
 from tests import factories as f
@@ -45,13 +45,13 @@ def upload(client, content: bytes, name: str = "вакансии.csv", **extra):
 
 
 def preview_of(district, user, name: str = "czn_cp1251_semicolon.csv") -> VacancyImport:
-    return services.vacancy_import_preview(
+    return uploads.vacancy_import_preview(
         file=SimpleUploadedFile(name, read(name)), district=district, by=user
     )
 
 
 def commit(run: VacancyImport, user) -> VacancyImport:
-    return services.vacancy_import_commit(vacancy_import=run, by=user)
+    return uploads.vacancy_import_commit(vacancy_import=run, by=user)
 
 
 def messages_of(response) -> list[str]:
@@ -304,7 +304,7 @@ def test_preview_filter_shows_only_rows_with_errors(client, world, centre_specia
 def test_preview_is_paginated(client, world, centre_specialist, monkeypatch):
     monkeypatch.setattr("labour.selectors_imports.PREVIEW_PAGE_SIZE", 3)
     client.force_login(centre_specialist)
-    run = services.vacancy_import_preview(
+    run = uploads.vacancy_import_preview(
         file=io.BytesIO(export_rows(7)), district=world.district, by=centre_specialist
     )
     url = reverse("labour:import_preview", kwargs={"uuid": run.uuid})
@@ -327,7 +327,7 @@ def test_preview_counts_new_updated_and_closed(client, world, centre_specialist)
             ["59-2000", "Токарь", ZAVOD_INN],
         ],
     )
-    run = services.vacancy_import_preview(
+    run = uploads.vacancy_import_preview(
         file=io.BytesIO(content), district=world.district, by=centre_specialist
     )
     client.force_login(centre_specialist)
@@ -375,8 +375,8 @@ def test_too_large_file_is_refused(client, world, centre_specialist, settings):
 def test_too_large_file_is_refused_by_the_service_too(world, centre_specialist, settings):
     settings.VACANCY_IMPORT_MAX_BYTES = 100
 
-    with pytest.raises(services.VacancyUploadError) as caught:
-        services.vacancy_import_preview(
+    with pytest.raises(uploads.VacancyUploadError) as caught:
+        uploads.vacancy_import_preview(
             file=io.BytesIO(export_rows(5)), district=world.district, by=centre_specialist
         )
 
@@ -475,7 +475,7 @@ def test_commit_checks_the_stored_rows_not_the_counts(world, centre_specialist):
     run = preview_of(world.district, centre_specialist)
     VacancyImport.objects.filter(pk=run.pk).update(content=read("czn_utf8_bom_errors.csv"))
 
-    with pytest.raises(services.VacancyUploadError) as caught:
+    with pytest.raises(uploads.VacancyUploadError) as caught:
         commit(run, centre_specialist)
 
     assert caught.value.message.startswith("Строка 3: Нет наименования вакансии.")
@@ -483,8 +483,8 @@ def test_commit_checks_the_stored_rows_not_the_counts(world, centre_specialist):
 
 
 def test_commit_is_all_or_nothing(world, centre_specialist, monkeypatch):
-    monkeypatch.setattr(services, "CHUNK_SIZE", 2)
-    original = services._import_chunk
+    monkeypatch.setattr(imports, "CHUNK_SIZE", 2)
+    original = imports._import_chunk
     calls = []
 
     def failing_second_chunk(chunk, **kwargs):
@@ -493,11 +493,11 @@ def test_commit_is_all_or_nothing(world, centre_specialist, monkeypatch):
             raise IntegrityError("concurrent write")
         original(chunk, **kwargs)
 
-    monkeypatch.setattr(services, "_import_chunk", failing_second_chunk)
+    monkeypatch.setattr(imports, "_import_chunk", failing_second_chunk)
     run = preview_of(world.district, centre_specialist)
     employers_before = Organisation.objects.count()
 
-    with pytest.raises(services.VacancyUploadError):
+    with pytest.raises(uploads.VacancyUploadError):
         commit(run, centre_specialist)
 
     run.refresh_from_db()
@@ -527,8 +527,8 @@ def test_reimporting_the_same_file_updates_without_duplicates(world, centre_spec
 
 
 def test_reimport_without_dates_keeps_the_publication_date(world, centre_specialist):
-    services.vacancy_import_commit(
-        vacancy_import=services.vacancy_import_preview(
+    uploads.vacancy_import_commit(
+        vacancy_import=uploads.vacancy_import_preview(
             file=io.BytesIO(export_rows(3)), district=world.district, by=centre_specialist
         ),
         by=centre_specialist,
@@ -536,7 +536,7 @@ def test_reimport_without_dates_keeps_the_publication_date(world, centre_special
     published = dict(Vacancy.objects.values_list("pk", "published_at"))
 
     again = commit(
-        services.vacancy_import_preview(
+        uploads.vacancy_import_preview(
             file=io.BytesIO(export_rows(3)), district=world.district, by=centre_specialist
         ),
         centre_specialist,
@@ -556,7 +556,7 @@ def test_changed_row_is_updated_and_missing_ones_are_closed(world, centre_specia
     )
 
     run = commit(
-        services.vacancy_import_preview(
+        uploads.vacancy_import_preview(
             file=io.BytesIO(content), district=world.district, by=centre_specialist
         ),
         centre_specialist,
@@ -737,14 +737,14 @@ def test_preview_page_queries_do_not_grow_with_rows(
 ):
     client.force_login(centre_specialist)
     small, large = (
-        services.vacancy_import_preview(
+        uploads.vacancy_import_preview(
             file=io.BytesIO(export_rows(size)), district=world.district, by=centre_specialist
         )
         for size in (5, 50)
     )
     commit_rows = export_rows(20)  # some rows will be updates, with their vacancies stored
     commit(
-        services.vacancy_import_preview(
+        uploads.vacancy_import_preview(
             file=io.BytesIO(commit_rows), district=world.district, by=centre_specialist
         ),
         centre_specialist,

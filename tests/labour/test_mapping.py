@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import importlib
 import io
 
 import pytest
 from django.core.management import call_command
+from django.db.migrations import RunPython
 
 from employers.models import Vacancy
 from guidance.models import Profession
-from labour.mapping_data import mapping_defaults_install
+from labour.mapping_data import GROUPS, PROFESSIONS, RULES, mapping_defaults_install
 from labour.models import MappingRule, ProfessionGroup
 from labour.services.mapping import vacancies_map
 from resource_center import demo_data
 from tests import factories as f
 
-pytestmark = pytest.mark.django_db
+# These tests build their own professions, groups and rules.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_mapping_defaults")]
 
 CODE = MappingRule.Kind.CODE
 KEYWORD = MappingRule.Kind.KEYWORD
@@ -311,3 +314,26 @@ def test_defaults_install_groups_an_existing_profession_without_a_group():
     existing.refresh_from_db()
     assert existing.group.title == "Сварка"
     assert Profession.objects.filter(title="Сварщик").count() == 1
+
+
+def test_data_migration_installs_the_defaults_once_and_reverses_to_nothing():
+    from django.apps import apps
+
+    migration = importlib.import_module("labour.migrations.0003_mapping_defaults")
+
+    migration.install(apps, None)
+    counts = (
+        ProfessionGroup.objects.count(),
+        Profession.objects.count(),
+        MappingRule.objects.count(),
+    )
+    migration.install(apps, None)
+
+    assert counts == (len(GROUPS), len(PROFESSIONS), len(RULES))
+    assert (
+        ProfessionGroup.objects.count(),
+        Profession.objects.count(),
+        MappingRule.objects.count(),
+    ) == counts
+    reverse = migration.Migration.operations[0].reverse_code
+    assert reverse is RunPython.noop

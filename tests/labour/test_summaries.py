@@ -8,7 +8,7 @@ import io
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
 from django.utils import timezone
 
 from employers.models import DualTrainingPlace, Vacancy
@@ -22,7 +22,8 @@ from labour.services.summaries import (
 from labour.tasks_summaries import labour_summaries_catch_up_task, labour_summary_task
 from tests import factories as f
 
-pytestmark = pytest.mark.django_db
+# These tests build their own professions, groups and rules.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_mapping_defaults")]
 
 WEEK = LabourSummary.Period.WEEK
 MONTH = LabourSummary.Period.MONTH
@@ -369,7 +370,9 @@ def _vacancies(world, n: int) -> None:
 def test_summary_query_count_does_not_grow_with_vacancies(world, n, django_assert_num_queries):
     _vacancies(world, n)
 
-    with django_assert_num_queries(19):
+    # The quartiles are one query on PostgreSQL (percentile_cont), three on SQLite.
+    expected = 17 if connection.vendor == "postgresql" else 19
+    with django_assert_num_queries(expected):
         summary = labour_summary_compute(district=world.district, period=WEEK, period_start=MONDAY)
 
     assert summary.vacancies_open == n

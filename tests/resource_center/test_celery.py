@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import runpy
-import signal
-import socket
 import sqlite3
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
 from datetime import timedelta
 from io import StringIO
 from pathlib import Path
-from types import SimpleNamespace
-from unittest import mock
 
 import pytest
-from celery import Celery
 from celery.exceptions import TimeoutError as CeleryTimeoutError
 from celery.schedules import crontab
 from django.core.management import call_command
@@ -27,14 +17,20 @@ from django.utils import timezone
 from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
 from resource_center import services, tasks
-from resource_center.celery import create_filesystem_folders
 from resource_center.models import ServiceHeartbeat
 from resource_center.schedule import DEFAULT_SCHEDULE
 from tests.conftest import require_service
+from tests.workers import (
+    ROOT,
+    celery_client,
+    redis_reachable,
+    running_worker,
+    wait_until,
+    worker_env,
+)
 
 pytestmark = pytest.mark.django_db
 
-ROOT = Path(__file__).resolve().parents[2]
 REDIS_TEST_URL = "redis://127.0.0.1:6379/15"
 
 
@@ -153,72 +149,10 @@ def test_heartbeat_twice_updates_the_one_row():
 # Real workers: subprocesses configured by the environment alone, as in production
 
 
-def _env(tmp_path: Path, **overrides: str) -> dict[str, str]:
-    """The environment of a worker whose database and Celery folders live in ``tmp_path``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CELERY_")}
-    env.update(
-        DJANGO_SETTINGS_MODULE="resource_center.settings",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        CELERY_DATA_DIR=str(tmp_path / "celery"),
-        REDIS_URL="",
-    )
-    env.update(overrides)
-    return env
-
-
-def _client(env: dict[str, str]) -> Celery:
-    """A Celery app reading settings.py under ``env``: exactly what the worker sees."""
-    with mock.patch.dict(os.environ, env, clear=True):
-        settings = runpy.run_path(str(ROOT / "resource_center" / "settings.py"))
-        client = Celery("test-client", set_as_current=False)
-        client.config_from_object(
-            SimpleNamespace(**{k: v for k, v in settings.items() if k.startswith("CELERY_")}),
-            namespace="CELERY",
-        )
-        create_filesystem_folders(client.conf)
-    return client
-
-
-@contextmanager
-def _worker(env: dict[str, str], log: Path, *options: str) -> Iterator[subprocess.Popen[bytes]]:
-    with log.open("wb") as out:
-        # Its own session, so that teardown can reach an embedded beat process too.
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "resource_center", "worker",
-             "--pool=solo", "--without-mingle", "--without-gossip", "--loglevel=INFO",
-             *options],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
-        try:
-            yield worker
-        finally:
-            worker.terminate()
-            try:
-                worker.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-                worker.wait()
-            with suppress(ProcessLookupError):
-                os.killpg(worker.pid, signal.SIGKILL)
-
-
-def _until(done, worker: subprocess.Popen[bytes], log: Path, timeout: float = 60):
-    """Poll ``done()`` until it returns a value, failing early if the worker dies."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if worker.poll() is not None:
-            pytest.fail(f"worker exited with {worker.returncode}:\n{log.read_text()[-4000:]}")
-        value = done()
-        if value is not None:
-            return value
-        time.sleep(0.2)
-    pytest.fail(f"nothing after {timeout:g} s; worker log:\n{log.read_text()[-4000:]}")
-
-
 def _ping_round_trip(env: dict[str, str], tmp_path: Path) -> None:
-    client = _client(env)
+    client = celery_client(env)
     log = tmp_path / "worker.log"
-    with _worker(env, log) as worker:
+    with running_worker(env, log) as worker:
         result = client.send_task("resource_center.tasks.ping")
         try:
 
@@ -228,33 +162,25 @@ def _ping_round_trip(env: dict[str, str], tmp_path: Path) -> None:
                 except CeleryTimeoutError:
                     return None
 
-            assert _until(answer, worker, log) == "pong"
+            assert wait_until(answer, worker, log) == "pong"
         finally:
             result.forget()
 
 
-def _redis_reachable() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
-    except OSError:
-        return False
-    return True
-
-
 @pytest.mark.services
 def test_worker_answers_over_the_filesystem_transport(tmp_path):
-    _ping_round_trip(_env(tmp_path), tmp_path)
+    _ping_round_trip(worker_env(tmp_path), tmp_path)
 
 
 @pytest.mark.services
 def test_worker_answers_over_redis(tmp_path):
-    require_service(_redis_reachable(), "Redis at 127.0.0.1:6379")
-    _ping_round_trip(_env(tmp_path, REDIS_URL=REDIS_TEST_URL), tmp_path)
+    require_service(redis_reachable(), "Redis at 127.0.0.1:6379")
+    _ping_round_trip(worker_env(tmp_path, REDIS_URL=REDIS_TEST_URL), tmp_path)
 
 
 @pytest.mark.services
 def test_beat_sends_the_synced_heartbeat_to_the_worker(tmp_path):
-    env = _env(tmp_path)
+    env = worker_env(tmp_path)
     for command in (["migrate", "-v0"], ["sync_schedule"]):
         subprocess.run(
             [sys.executable, "manage.py", *command],
@@ -278,5 +204,15 @@ def test_beat_sends_the_synced_heartbeat_to_the_worker(tmp_path):
         return row[0] if row else None
 
     log = tmp_path / "worker.log"
-    with _worker(env, log, "--beat") as worker:
-        assert _until(heartbeat_seen, worker, log)
+    with running_worker(env, log, "--beat") as worker:
+        assert wait_until(heartbeat_seen, worker, log)
+
+
+def test_every_scheduled_job_names_a_registered_task():
+    from resource_center.celery import app
+
+    app.loader.import_default_modules()
+    assert {job["task"] for job in DEFAULT_SCHEDULE.values()} <= set(app.tasks)
+    assert DEFAULT_SCHEDULE["labour_digests_send"]["task"] == (
+        "labour.tasks_summaries.labour_digests_send_task"
+    )

@@ -17,7 +17,7 @@ from django.utils import timezone
 from employers.models import DualTrainingPlace, Evaluation, Placement, Vacancy
 from guidance.models import Attempt, Event, Profession, Registration, Scale
 from guidance.recommendations import recommendations_for
-from resource_center import demo_data
+from resource_center import demo_data, demo_labour
 from resource_center.lib.checks import inn_is_valid, okso_is_valid
 from resource_center.lib.text import fold
 from resource_center.models import District, Membership, Organisation, Role
@@ -451,5 +451,54 @@ def test_demo_vacancies_are_mapped_and_summarised(seeded):
     assert vacancies.filter(profession__group__isnull=False).count() == vacancies.count()
     summaries = LabourSummary.objects.filter(district=district)
     assert set(summaries.values_list("period", flat=True)) == {"week", "month"}
+    history = demo_labour.HISTORY_WEEKS + demo_labour.HISTORY_MONTHS
+    assert summaries.count() == history
     _seed()
-    assert LabourSummary.objects.filter(district=district).count() == 2
+    assert LabourSummary.objects.filter(district=district).count() == history
+
+
+def test_summary_history_covers_the_past_weeks_and_months_up_to_the_last_complete_ones(seeded):
+    from labour.models import LabourSummary
+    from labour.services.summaries import labour_summaries_due
+
+    summaries = LabourSummary.objects.filter(district=_district())
+    due = dict(labour_summaries_due(today=timezone.localdate()))
+    weeks = sorted(summaries.filter(period="week").values_list("period_start", flat=True))
+    months = sorted(summaries.filter(period="month").values_list("period_start", flat=True))
+    assert len(weeks) == demo_labour.HISTORY_WEEKS
+    assert len(months) == demo_labour.HISTORY_MONTHS
+    assert (weeks[-1], months[-1]) == (due["week"], due["month"])
+    assert all(b - a == datetime.timedelta(weeks=1) for a, b in itertools.pairwise(weeks))
+    assert all(
+        (b.year * 12 + b.month) - (a.year * 12 + a.month) == 1
+        for a, b in itertools.pairwise(months)
+    )
+
+
+@pytest.mark.parametrize("period", ["week", "month"])
+def test_summary_trends_are_not_flat(seeded, period):
+    from labour.models import LabourSummary
+
+    rows = LabourSummary.objects.filter(district=_district(), period=period)
+    opened = [s.vacancies_open for s in rows]
+    new = [s.figures["new"] for s in rows]
+    closed = [s.figures["closed"] for s in rows]
+    assert len(set(opened)) > 1
+    assert len(set(new)) > 1
+    assert len(set(closed)) > 1
+
+
+def test_archived_vacancies_closed_in_the_past_and_are_not_duplicated(seeded):
+    archived = Vacancy.objects.filter(external_id__startswith=demo_data.ARCHIVE_PREFIX)
+    assert archived.count() == demo_labour.ARCHIVE_SIZE
+    now = timezone.now()
+    for vacancy in archived:
+        assert vacancy.status == Vacancy.Status.CLOSED
+        assert vacancy.published_at < vacancy.closed_at <= now
+        assert vacancy.profession_id is not None
+    closed = Vacancy.objects.filter(status=Vacancy.Status.CLOSED, closed_at__isnull=True)
+    assert not closed.exists()
+    _seed()
+    assert Vacancy.objects.filter(external_id__startswith=demo_data.ARCHIVE_PREFIX).count() == (
+        demo_labour.ARCHIVE_SIZE
+    )

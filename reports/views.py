@@ -39,9 +39,14 @@ def chart_data(report: Report, table: ReportTable) -> dict[str, Any]:
         or chart.series
         or tuple(c.key for c in table.columns if c.kind == "count")
     )
+    # Joined with a comma: "СОШ № 1 7" would read as school № 17.
     labels = [
-        " ".join(str(row.get(k, "")) for k in chart.label_columns).strip() for row in table.rows
+        ", ".join(str(row[k]) for k in chart.label_columns if row.get(k) not in (None, ""))
+        for row in table.rows
     ]
+    # A stacked bar adds up one group of parts (one questionnaire's types, the plans after
+    # grade 9): a pupil counted in two groups must not be stacked twice into one bar.
+    stack_of = {key: str(n) for n, group in enumerate(table.row_groups) for key in group}
     return {
         "type": chart.type,
         "stacked": chart.stacked,
@@ -52,6 +57,7 @@ def chart_data(report: Report, table: ReportTable) -> dict[str, Any]:
                 "data": [
                     None if row.get(key) is SUPPRESSED else row.get(key) for row in table.rows
                 ],
+                "stack": stack_of.get(key, ""),
             }
             for key in series
         ],

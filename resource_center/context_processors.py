@@ -21,6 +21,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         if access.can_read_labour_market(user):
             # Staff reach the public page from the overview; one labour entry is enough.
             items[-1] = ("labour:overview", _("Рынок труда"))
+        if access.can_read_reports(user):
+            items.append(("reports:dashboard", _("Отчёты")))
         if access.can_list_placements(user):
             items.insert(0, ("employers:placement_list", _("Направления")))
         if access.can_publish_vacancies(user):

@@ -23,6 +23,7 @@ from resource_center.models import AuditEntry, District, Membership, Organisatio
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
+    from career_minimum.models import Activity, Participation
     from employers.models import DualTrainingPlace, Placement, Vacancy
     from guidance.models import AssignmentBatch, Attempt, Event, Registration
     from labour.models import LabourSummary, VacancyImport
@@ -742,6 +743,105 @@ def report_scope_for(user: AnyUser) -> ReportScope:
             exact=True,
         )
     raise PermissionDenied
+
+
+# --- career-guidance minimum (профминимум) ---------------------------------------------
+# The school's counsellors record class activities; its head and counsellors read the hours
+# of its pupils, the coordinator those of the district's schools; parents and pupils see
+# their own. Technikum staff and employers see none: the minimum is a school matter.
+
+MINIMUM_READERS = (Role.COUNSELLOR, Role.SCHOOL_HEAD)
+
+
+def can_read_career_minimum(user: AnyUser) -> bool:
+    acc = access_of(user)
+    return acc.is_superuser or acc.has(*MINIMUM_READERS, Role.COORDINATOR)
+
+
+def career_schools_of(user: AnyUser, *, record: bool = False) -> QuerySet[Organisation]:
+    """Schools whose minimum the user reads, or (``record``) whose activities they record."""
+    acc = access_of(user)
+    schools = Organisation.objects.filter(kind=Organisation.Kind.SCHOOL)
+    if acc.is_superuser:
+        return schools
+    roles = (Role.COUNSELLOR,) if record else MINIMUM_READERS
+    return schools.filter(
+        Q(pk__in=acc.organisations(*roles)) | Q(district_id__in=acc.districts(Role.COORDINATOR))
+    )
+
+
+def can_record_activities(user: AnyUser) -> bool:
+    acc = access_of(user)
+    return acc.is_superuser or acc.has(Role.COUNSELLOR, Role.COORDINATOR)
+
+
+def can_choose_career_level(user: AnyUser) -> bool:
+    """The school's head (and the coordinator) choose the level of the year."""
+    acc = access_of(user)
+    return acc.is_superuser or acc.has(Role.SCHOOL_HEAD, Role.COORDINATOR)
+
+
+def career_plan_schools_of(user: AnyUser) -> QuerySet[Organisation]:
+    acc = access_of(user)
+    schools = Organisation.objects.filter(kind=Organisation.Kind.SCHOOL)
+    if acc.is_superuser:
+        return schools
+    return schools.filter(
+        Q(pk__in=acc.organisations(Role.SCHOOL_HEAD))
+        | Q(district_id__in=acc.districts(Role.COORDINATOR))
+    )
+
+
+def activities_visible_to(user: AnyUser) -> QuerySet[Activity]:
+    from career_minimum.models import Activity
+
+    return Activity.objects.filter(school__in=career_schools_of(user))
+
+
+def activity_for(user: AnyUser, uuid: UUID | str, *, manage: bool = False) -> Activity:
+    """One activity: 404 when not visible, 403 when visible but recorded by others."""
+    activity = get_object_or_404(
+        activities_visible_to(user).select_related("school", "direction"), uuid=uuid
+    )
+    if manage and not career_schools_of(user, record=True).filter(pk=activity.school_id).exists():
+        raise PermissionDenied
+    return activity
+
+
+def participation_for(user: AnyUser, uuid: UUID | str) -> Participation:
+    """A pupil's presence at an activity, for those who record the school's activities."""
+    from career_minimum.models import Participation
+
+    participation = get_object_or_404(
+        Participation.objects.filter(activity__in=activities_visible_to(user)).select_related(
+            "activity", "student"
+        ),
+        uuid=uuid,
+    )
+    if (
+        not career_schools_of(user, record=True)
+        .filter(pk=participation.activity.school_id)
+        .exists()
+    ):
+        raise PermissionDenied
+    return participation
+
+
+def career_minimum_student_for(user: AnyUser, uuid: UUID | str) -> Student:
+    """A school pupil whose hours the user sees: the school's counsellors and head, the
+    district's coordinator, the pupil's parent and the pupil; 404 for everyone else."""
+    from students.models import Guardian, Student
+
+    acc = access_of(user)
+    pupils = Student.objects.filter(organisation__kind=Organisation.Kind.SCHOOL)
+    if not acc.is_superuser:
+        rule = Q(organisation__in=career_schools_of(user))
+        if acc.is_parent:
+            rule |= Q(pk__in=Guardian.objects.filter(user=user).values("student_id"))
+        if acc.is_pupil:
+            rule |= Q(user=user)
+        pupils = pupils.filter(rule)
+    return get_object_or_404(pupils.select_related("organisation"), uuid=uuid)
 
 
 # --- admin scope and roles ------------------------------------------------------------

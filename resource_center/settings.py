@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "guidance",
     "labour",
     "reports",
+    "career_minimum",
 ]
 
 MIDDLEWARE = [
@@ -111,6 +112,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     )
+elif DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
+    # The portal's queries are short; JIT compilation only slows the region-wide reports.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")

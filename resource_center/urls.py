@@ -44,6 +44,7 @@ urlpatterns = [
     path("guidance/", include("guidance.urls")),
     path("labour/", include("labour.urls")),
     path("reports/", include("reports.urls")),
+    path("minimum/", include("career_minimum.urls")),
     path(
         "sitemap.xml",
         login_not_required(require_safe(sitemap)),

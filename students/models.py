@@ -204,6 +204,9 @@ class Student(PersonName):
                 name="student_surname_search",
                 opclasses=["int8_ops", "varchar_pattern_ops"],
             ),
+            # The same person's records in other schools and years (the continuity report
+            # finds a technikum student's earlier school by name and birth date).
+            models.Index(fields=["last_name_folded", "birth_date"], name="student_person_key"),
             # Students of a programme (and the PROTECT check when one is deleted); pupils of
             # schools, most of the table, have none and are not in it.
             models.Index(

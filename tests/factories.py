@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
+from career_minimum.models import Activity, Direction, Participation, SchoolPlan
 from employers.models import (
     DualTrainingPlace,
     Evaluation,
@@ -401,3 +402,38 @@ class RegistrationFactory(DjangoModelFactory):
     event = factory.SubFactory(EventFactory)
     student = factory.SubFactory(StudentFactory)
     registered_by = factory.SubFactory(UserFactory)
+
+
+class SchoolPlanFactory(DjangoModelFactory):
+    class Meta:
+        model = SchoolPlan
+
+    school = factory.SubFactory(SchoolFactory)
+    academic_year = factory.LazyFunction(current_academic_year)
+    level = SchoolPlan.Level.BASIC
+
+
+class ActivityFactory(DjangoModelFactory):
+    """A «Россия — мои горизонты» lesson for 9А (the direction installed by the migration)."""
+
+    class Meta:
+        model = Activity
+
+    school = factory.SubFactory(SchoolFactory)
+    academic_year = factory.LazyFunction(current_academic_year)
+    grade = 9
+    class_letter = "А"
+    held_on = factory.LazyFunction(timezone.localdate)
+    hours = 1
+    direction = factory.LazyFunction(lambda: Direction.objects.get(slug=Direction.HORIZONS))
+    topic = "Россия индустриальная: атомная промышленность"
+    recorded_by = factory.SubFactory(UserFactory)
+
+
+class ParticipationFactory(DjangoModelFactory):
+    class Meta:
+        model = Participation
+
+    activity = factory.SubFactory(ActivityFactory)
+    student = factory.SubFactory(StudentFactory)
+    attended = True

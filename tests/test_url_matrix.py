@@ -411,6 +411,62 @@ MATRIX.update(
     }
 )
 
+# --- career-guidance minimum: the school's counsellors record, its head and counsellors
+# read, the coordinator does both for the district; foreign = a school of another district ---
+MINIMUM_READER_PAGE = {
+    **dict.fromkeys(ROLES, 403),
+    "anonymous": LOGIN,
+    "counsellor_a": 200,
+    "head_a": 200,
+    "coordinator": 200,
+}
+
+
+def minimum_recorders(ok: int) -> dict[str, tuple[int, int]]:
+    return {
+        **dict.fromkeys(ROLES, (404, 404)),
+        "anonymous": (LOGIN, LOGIN),
+        "counsellor_a": (ok, 404),
+        "head_a": (403, 404),
+        "coordinator": (ok, 404),
+    }
+
+
+MATRIX.update(
+    {
+        "career_minimum:activity_list": ({"GET", "HEAD"}, MINIMUM_READER_PAGE),
+        "career_minimum:activity_create": (
+            {"GET", "HEAD", "POST"},
+            {**MINIMUM_READER_PAGE, "head_a": 403},
+        ),
+        "career_minimum:activity_detail": (
+            {"GET", "HEAD"},
+            {**minimum_recorders(200), "head_a": (200, 404)},
+        ),
+        "career_minimum:activity_update": ({"GET", "HEAD", "POST"}, minimum_recorders(200)),
+        "career_minimum:participation_toggle": ({"POST"}, minimum_recorders(302)),
+        "career_minimum:class_sheet": ({"GET", "HEAD"}, MINIMUM_READER_PAGE),
+        "career_minimum:class_sheet_export": ({"GET"}, MINIMUM_READER_PAGE),
+        "career_minimum:school_plan": (
+            {"GET", "HEAD", "POST"},
+            {**dict.fromkeys(ROLES, 403), "anonymous": LOGIN, "head_a": 200, "coordinator": 200},
+        ),
+        # own: pupil_a (placed_student for technikum staff and employers: not a school pupil).
+        "career_minimum:student_hours": (
+            {"GET", "HEAD"},
+            {
+                **dict.fromkeys(ROLES, (404, 404)),
+                "anonymous": (LOGIN, LOGIN),
+                "counsellor_a": (200, 404),
+                "head_a": (200, 404),
+                "coordinator": (200, 404),
+                "parent_of_pupil_a": (200, 404),
+                "pupil_a_user": (200, 404),
+            },
+        ),
+    }
+)
+
 # Django's own admin has its own permission system and tests (tests/resource_center/test_admin.py).
 EXCLUDED_NAMESPACES = {"admin"}
 
@@ -464,6 +520,14 @@ URL_OBJECT: dict[str, str] = {
     "employers:employer_profile": "employer",
     "labour:vacancy_map": "vacancy",
     **dict.fromkeys(
+        [
+            "career_minimum:activity_detail",
+            "career_minimum:activity_update",
+        ],
+        "career_activity",
+    ),
+    "career_minimum:participation_toggle": "career_participation",
+    **dict.fromkeys(
         ["labour:import_preview", "labour:import_commit", "labour:import_discard"],
         "vacancy_import",
     ),
@@ -481,6 +545,8 @@ OWN_OBJECT = {
     "vacancy": "vacancy_own",
     "employer": "employer_own",
     "vacancy_import": "vacancy_import_own",
+    "career_activity": "career_activity_own",
+    "career_participation": "career_participation_own",
 }
 FOREIGN_OBJECT = {
     "pupil_import": "import_b",
@@ -495,6 +561,8 @@ FOREIGN_OBJECT = {
     "vacancy": "vacancy_far",
     "employer": "employer_far",
     "vacancy_import": "vacancy_import_far",
+    "career_activity": "career_activity_far",
+    "career_participation": "career_participation_far",
 }
 
 
@@ -686,6 +754,26 @@ def vacancy_import_own(world, centre_specialist):
 @pytest.fixture
 def vacancy_import_far(employer_far):
     return f.VacancyImportFactory(district=employer_far.district)
+
+
+@pytest.fixture
+def career_activity_own(world, counsellor_a):
+    return f.ActivityFactory(school=world.school_a, recorded_by=counsellor_a)
+
+
+@pytest.fixture
+def career_activity_far(world):
+    return f.ActivityFactory(school=world.other_district_school)
+
+
+@pytest.fixture
+def career_participation_own(career_activity_own, pupil_a):
+    return f.ParticipationFactory(activity=career_activity_own, student=pupil_a)
+
+
+@pytest.fixture
+def career_participation_far(career_activity_far, far_pupil):
+    return f.ParticipationFactory(activity=career_activity_far, student=far_pupil)
 
 
 def _url(request, name: str, role: str, side: str) -> str:

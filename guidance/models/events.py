@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -67,6 +69,24 @@ class Event(models.Model):
         _("открытое"), default=True, help_text=_("Показывать в календаре без входа на портал.")
     )
     is_cancelled = models.BooleanField(_("отменено"), default=False)
+    # What the event gives the pupils who attend it towards the career-guidance minimum.
+    career_direction = models.ForeignKey(
+        "career_minimum.Direction",
+        verbose_name=_("направление профминимума"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
+        help_text=_("Пусто — «Профориентационные мероприятия»."),
+    )
+    career_hours = models.DecimalField(
+        _("часов профминимума"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("2"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("40"))],
+        help_text=_("Сколько часов засчитать каждому, кто был на мероприятии."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("кто создал"),

@@ -28,7 +28,15 @@ from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
-PROJECT_APPS = ("resource_center", "schools", "students", "employers", "guidance", "labour")
+PROJECT_APPS = (
+    "resource_center",
+    "schools",
+    "students",
+    "employers",
+    "guidance",
+    "labour",
+    "career_minimum",
+)
 PROJECT_MODELS = [
     model for label in PROJECT_APPS for model in apps.get_app_config(label).get_models()
 ]
@@ -155,6 +163,14 @@ MAKERS: dict[type, Callable[[int], object]] = {
         "labour", "VacancyImport"
     ).objects.create(source="trudvsem", origin=f"vacancies-{n}.json", district=f.DistrictFactory()),
     apps.get_model("labour", "LabourSummary"): _labour_summary,
+    apps.get_model("career_minimum", "Direction"): lambda n: apps.get_model(
+        "career_minimum", "Direction"
+    ).objects.create(
+        title=f"Направление {n}-{f.UserFactory().pk}", slug=f"d{n}-{f.UserFactory().pk}"
+    ),
+    apps.get_model("career_minimum", "SchoolPlan"): lambda n: f.SchoolPlanFactory(),
+    apps.get_model("career_minimum", "Activity"): lambda n: f.ActivityFactory(),
+    apps.get_model("career_minimum", "Participation"): lambda n: f.ParticipationFactory(),
     apps.get_model("labour", "DigestSubscription"): lambda n: apps.get_model(
         "labour", "DigestSubscription"
     ).objects.create(user=f.UserFactory(), district=f.DistrictFactory()),

@@ -27,6 +27,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             items.insert(0, ("employers:placement_list", _("Направления")))
         if access.can_publish_vacancies(user):
             items.insert(0, ("employers:vacancy_manage", _("Мои вакансии")))
+        if access.can_read_career_minimum(user):
+            items.insert(0, ("career_minimum:class_sheet", _("Профминимум")))
         if access.can_register_pupils(user):
             items.insert(0, ("guidance:assignment_list", _("Анкеты")))
         if access.can_list_students(user):

@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from reports.registry import SUPPRESSED, Report, ReportTable
+from reports.registry import Report, ReportTable, is_hidden
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -23,8 +23,8 @@ def cell_text(value: Any) -> str:
     """How a cell reads on the page and in the CSV."""
     if value is None:
         return "—"
-    if value is SUPPRESSED:
-        return str(SUPPRESSED)
+    if is_hidden(value):
+        return str(value)
     if isinstance(value, float):
         return f"{value:.1f}".replace(".", ",")
     return str(value)
@@ -32,7 +32,7 @@ def cell_text(value: Any) -> str:
 
 def _xlsx_value(value: Any) -> Any:
     """Numbers stay numbers; a hidden count and an empty share are written as on the page."""
-    if value is None or value is SUPPRESSED:
+    if value is None or is_hidden(value):
         return cell_text(value)
     return value
 
@@ -69,8 +69,12 @@ def to_xlsx(report: Report, table: ReportTable, filter_labels: list[str]) -> byt
     ws.append([str(c.label) for c in table.columns])
     for cell in ws[header_row]:
         cell.font = Font(bold=True)
+    shares = [i for i, c in enumerate(table.columns, start=1) if c.kind == "share"]
     for line in table_lines(table):
         ws.append([_xlsx_value(v) for v in line])
+        for index in shares:
+            # Per cent with one decimal, as on the page (100,0 rather than 100).
+            ws.cell(row=ws.max_row, column=index).number_format = "0.0"
     if table.totals is not None:
         for cell in ws[ws.max_row]:
             cell.font = Font(bold=True)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
 from reports.scope import ReportFilters, ReportScope
 
@@ -24,23 +25,27 @@ FilterName = Literal["academic_year", "school", "grade", "period"]
 
 
 class Suppressed:
-    """A hidden count: shown and exported as «< 5», charted as a gap."""
+    """A hidden count, charted as a gap. ``SUPPRESSED`` is a count from 1 to 4, shown and
+    exported as «< 5»; ``HIDDEN`` is a larger count hidden only so that a small one cannot
+    be worked out from a total, shown as «скрыто» (calling it «< 5» would be untrue)."""
 
-    _instance: Suppressed | None = None
-
-    def __new__(cls) -> Suppressed:
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
+    def __init__(self, text: str | Promise, name: str) -> None:
+        self.text = text
+        self.name = name
 
     def __str__(self) -> str:
-        return "< 5"
+        return str(self.text)
 
     def __repr__(self) -> str:
-        return "SUPPRESSED"
+        return self.name
 
 
-SUPPRESSED = Suppressed()
+SUPPRESSED = Suppressed("< 5", "SUPPRESSED")
+HIDDEN = Suppressed(gettext_lazy("скрыто"), "HIDDEN")
+
+
+def is_hidden(value: Any) -> bool:
+    return isinstance(value, Suppressed)
 
 
 @dataclass(frozen=True)
@@ -132,9 +137,10 @@ def totals_of(table: ReportTable) -> Row:
 
 
 def share(numerator: Any, denominator: Any) -> float | Suppressed | None:
-    """Per cent with one decimal; hidden when either count is; None when nothing to divide."""
-    if numerator is SUPPRESSED or denominator is SUPPRESSED:
-        return SUPPRESSED
+    """Per cent with one decimal; «скрыто» when either count is hidden; None when nothing
+    to divide."""
+    if is_hidden(numerator) or is_hidden(denominator):
+        return HIDDEN
     if not denominator:
         return None
     return round(100 * (numerator or 0) / denominator, 1)

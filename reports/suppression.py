@@ -3,10 +3,10 @@
 1. Every count from 1 to 4 (totals included) becomes «< 5»; zeros stay.
 2. Complementary suppression: a count column (with its total) and a row group (parts with
    their sum) are lines; a line with exactly one hidden cell would give it away by
-   subtraction, so its smallest other non-zero visible cell is hidden too. Repeated until
-   no line changes.
-3. Shares are computed afterwards (registry.fill_shares) and are hidden when a count they
-   are made of is.
+   subtraction, so its smallest other non-zero visible cell is hidden too, shown as
+   «скрыто» (it may be 5 or more). Repeated until no line changes.
+3. Shares are computed afterwards (registry.fill_shares) and read «скрыто» when a count
+   they are made of is hidden.
 
 Numbers that are not counts of people (places, seats, vacancies) are never hidden.
 """
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reports.registry import SUPPRESSED, ReportTable
+from reports.registry import HIDDEN, SUPPRESSED, ReportTable, is_hidden
 
 THRESHOLD = 5
 
@@ -55,13 +55,13 @@ def suppress(table: ReportTable) -> None:
         changed = False
         for line in lines:
             values = [(cell, cell_row(cell[0]).get(cell[1])) for cell in line]
-            if sum(1 for _, v in values if v is SUPPRESSED) != 1:
+            if sum(1 for _, v in values if is_hidden(v)) != 1:
                 continue
             candidates = [(v, cell) for cell, v in values if isinstance(v, int) and v > 0]
             if not candidates:
                 continue
             _, (index, key) = min(candidates, key=lambda item: (item[0], item[1]))
-            cell_row(index)[key] = SUPPRESSED
+            cell_row(index)[key] = HIDDEN
             changed = True
             hidden = True
     table.suppressed = hidden

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_safe
 
 from reports import exports
 from reports.forms import ReportFilterForm
-from reports.registry import REPORTS, SUPPRESSED, Report, ReportTable, reports_for
+from reports.registry import REPORTS, Report, ReportTable, is_hidden, reports_for
 from reports.scope import ReportFilters, ReportScope
 from resource_center import access
 
@@ -54,9 +54,7 @@ def chart_data(report: Report, table: ReportTable) -> dict[str, Any]:
         "datasets": [
             {
                 "label": str(table.column(key).label),
-                "data": [
-                    None if row.get(key) is SUPPRESSED else row.get(key) for row in table.rows
-                ],
+                "data": [None if is_hidden(row.get(key)) else row.get(key) for row in table.rows],
                 "stack": stack_of.get(key, ""),
             }
             for key in series

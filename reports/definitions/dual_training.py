@@ -91,7 +91,7 @@ register(
         compute=compute,
         chart=Chart(
             type="bar",
-            label_columns=("employer",),
+            label_columns=("employer", "programme"),
             series=("seats", "training", "completed"),
         ),
         filters=frozenset({"academic_year", "period"}),

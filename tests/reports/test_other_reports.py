@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from employers.models import Placement
 from labour.models import LabourSummary
-from reports.registry import REPORTS, SUPPRESSED
+from reports.registry import HIDDEN, REPORTS, SUPPRESSED
 from reports.scope import ReportFilters, ReportScope
 from students.models import current_academic_year
 from tests import factories as f
@@ -82,7 +82,7 @@ def test_events_for_the_administration_hide_small_attendance(world):
     table = REPORTS["events"].run(scope=scope_of(world, exact=False), filters=ReportFilters())
     for row in table.rows:
         assert row["registered"] is SUPPRESSED  # every cell here is 1–4
-        assert row["attended_share"] is SUPPRESSED
+        assert row["attended_share"] is HIDDEN
         assert isinstance(row["events"], int)  # events are not people
 
 

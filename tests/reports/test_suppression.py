@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from reports.registry import SUPPRESSED, Column, ReportTable, fill_shares, totals_of
+from reports.registry import (
+    HIDDEN,
+    SUPPRESSED,
+    Column,
+    ReportTable,
+    fill_shares,
+    is_hidden,
+    totals_of,
+)
 from reports.suppression import suppress
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +46,7 @@ def hidden(t: ReportTable) -> set[tuple[int, str]]:
         (i if i < len(t.rows) else -1, key)
         for i, row in enumerate(lines)
         for key, value in row.items()
-        if value is SUPPRESSED
+        if is_hidden(value)
     }
 
 
@@ -46,9 +54,9 @@ def recoverable(t: ReportTable) -> bool:
     """True when some hidden cell is the only hidden one of a column or row group line."""
     lines = [*t.rows, t.totals]
     for key in ("a", "b", "total"):
-        if sum(1 for row in lines if row[key] is SUPPRESSED) == 1:
+        if sum(1 for row in lines if is_hidden(row[key])) == 1:
             return True
-    return any(sum(1 for k in ("a", "b", "total") if row[k] is SUPPRESSED) == 1 for row in lines)
+    return any(sum(1 for k in ("a", "b", "total") if is_hidden(row[k])) == 1 for row in lines)
 
 
 def test_counts_from_1_to_4_are_hidden_and_zeros_and_5_are_shown():
@@ -66,7 +74,10 @@ def test_a_lone_hidden_cell_in_a_column_hides_the_smallest_other_count():
     # Column a: 3 hidden, the total 43 would give it away with 10 and 30 shown.
     t = table([(3, 7, 0), (10, 20, 0), (30, 40, 0)])
     suppress(t)
-    assert t.rows[1]["a"] is SUPPRESSED  # 10 is the smallest other non-zero in column a
+    # 10 is the smallest other non-zero in column a; it is not under 5, so it reads «скрыто».
+    assert t.rows[1]["a"] is HIDDEN
+    assert str(t.rows[1]["a"]) == "скрыто"
+    assert str(t.rows[0]["a"]) == "< 5"
     assert not recoverable(t)
 
 
@@ -84,9 +95,9 @@ def test_total_under_5_is_hidden_and_shares_of_hidden_counts_too():
     fill_shares(t)
     assert t.totals["total"] is SUPPRESSED
     assert t.totals["a"] is SUPPRESSED
-    assert t.rows[0]["share"] is SUPPRESSED
+    assert t.rows[0]["share"] is HIDDEN  # a share of hidden counts is no count: «скрыто»
     assert t.rows[1]["a"] == 0  # zeros are shown
-    assert t.rows[1]["share"] is SUPPRESSED  # its total (2) is hidden
+    assert t.rows[1]["share"] is HIDDEN  # its total (2) is hidden
 
 
 def test_no_suppression_for_exact_scopes(world):

@@ -466,19 +466,6 @@ PROFESSIONS_OF_DISTRICT: list[tuple[str, str, str, tuple[str, ...]]] = [
 ]
 # fmt: on
 
-# The interest types of each programme (by ОКСО), set while a programme has none: after
-# that they are the coordinator's to edit.
-PROGRAMME_TYPES: dict[str, str] = {
-    "15.01.05": "Т R",
-    "15.02.19": "Т З R I",
-    "43.01.09": "Х Ч R A",
-    "09.02.07": "З I C",
-    "13.01.10": "Т R I",
-    "35.01.27": "Т П R",
-    "23.01.17": "Т R",
-    "38.02.01": "З C",
-}
-
 # The profession of each demo vacancy (by title), set while a vacancy has none.
 VACANCY_PROFESSIONS: dict[str, str] = {
     "Электрогазосварщик": "Сварщик",

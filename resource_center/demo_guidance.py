@@ -1,18 +1,19 @@
-"""The career-guidance part of the demo district, seeded by resource_center.demo.
+"""The career-guidance part of the demo district, seeded by resource_center.demo (events
+are in demo_events).
 
 Professions with their interest types and programmes, the programmes' and vacancies'
-tags, career events in the coming weeks with a few registrations, and questionnaire
-results entered from paper forms. Tags are set only where none are set yet (after that
-they are the coordinator's to edit); events are found among the upcoming ones by organiser
-and title; registrations and results are added only where missing. So a re-run adds
-nothing twice, and a run after the events have passed plans the next ones.
+tags, and questionnaire results entered from paper forms: a few through the service (the
+pupil login's among them), then many more of this academic year and the earlier ones,
+written in bulk to the same tables the service writes. Tags are set only where none are
+set yet (after that they are the coordinator's to edit); results are added only for a
+pupil's record and questionnaire without one. So a re-run adds nothing twice.
 """
 
 from __future__ import annotations
 
 import datetime
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -21,20 +22,20 @@ from django.utils import timezone
 
 from employers.models import Vacancy
 from guidance.models import (
+    Answer,
     Attempt,
-    Event,
+    AttemptScore,
     Option,
     Profession,
     Question,
     Questionnaire,
-    Registration,
     Scale,
 )
 from guidance.questionnaire_data import KLIMOV, RIASEC, install_questionnaires
-from guidance.selectors.events import consented
-from guidance.services.events import event_register
-from guidance.services.questionnaires import attempt_record
-from resource_center import demo_data as data
+from guidance.services.questionnaires import attempt_record, questionnaire_score
+from resource_center import demo_data
+from resource_center import demo_guidance_data as data
+from resource_center.demo_people_data import HISTORY_YEARS
 from resource_center.models import District, Organisation
 from schools.models import Programme
 from students.models import Student
@@ -55,24 +56,31 @@ def demo_guidance_seed(
     professions = _professions_save(scales=scales, programmes=programmes)
     _programme_types_save(scales=scales, programmes=programmes)
     _vacancy_professions_save(district=district, professions=professions)
-    events = _events_save(orgs=orgs, programmes=programmes, users=users, scales=scales)
-    # The schools with a demo counsellor, by key: their pupils are registered and tested.
+    # The schools with a demo counsellor, by key: they enter their pupils' paper forms; the
+    # coordinator enters the other schools'.
     counsellors = {
         org_key: (orgs[org_key], users[username])
-        for username, _first, _last, org_key, role, _position in data.DEMO_STAFF
+        for username, _first, _last, org_key, role, _position in demo_data.DEMO_STAFF
         if role == "counsellor"
     }
-    _registrations_save(events=events, counsellors=counsellors, family=family, year=year)
     _results_save(questionnaires=questionnaires, counsellors=counsellors, family=family, year=year)
+    entered_by = {org.pk: users["coordinator"] for key, org in orgs.items()}
+    entered_by |= {org.pk: user for org, user in counsellors.values()}
+    schools = [orgs[spec["key"]] for spec in demo_data.SCHOOLS]
+    for back in range(HISTORY_YEARS, -1, -1):
+        _results_bulk_save(
+            questionnaires=questionnaires,
+            schools=schools,
+            entered_by=entered_by,
+            year=year - back,
+            current=back == 0,
+        )
 
 
 def demo_guidance_counts(*, district: District) -> dict[str, int]:
     """Row counts of the district's guidance demo data (professions are shared by all)."""
-    events = Event.objects.filter(organiser__district=district)
     return {
         "professions": Profession.objects.filter(title__in=_profession_titles()).count(),
-        "events": events.count(),
-        "registrations": Registration.objects.filter(event__in=events).count(),
         "attempts": Attempt.objects.filter(student__organisation__district=district).count(),
     }
 
@@ -94,7 +102,7 @@ def _professions_save(
         "interest_types", "programmes"
     )
     saved = {p.title: p for p in existing}
-    for title, okz_code, codes, okso_codes in data.PROFESSIONS_OF_DISTRICT:
+    for title, okz_code, codes, okso_codes in demo_data.PROFESSIONS_OF_DISTRICT:
         if title in saved:
             _profession_complete(
                 saved[title],
@@ -134,7 +142,7 @@ def _profession_complete(
 
 
 def _profession_titles() -> list[str]:
-    return [row[0] for row in data.PROFESSIONS_OF_DISTRICT]
+    return [row[0] for row in demo_data.PROFESSIONS_OF_DISTRICT]
 
 
 def _programme_types_save(*, scales: dict[str, Scale], programmes: dict[str, Programme]) -> None:
@@ -149,118 +157,13 @@ def _vacancy_professions_save(*, district: District, professions: dict[str, Prof
     untagged = Vacancy.objects.filter(
         employer__district=district,
         profession__isnull=True,
-        title__in=list(data.VACANCY_PROFESSIONS),
+        title__in=list(demo_data.VACANCY_PROFESSIONS),
     )
     changed = []
     for vacancy in untagged:
-        vacancy.profession = professions[data.VACANCY_PROFESSIONS[vacancy.title]]
+        vacancy.profession = professions[demo_data.VACANCY_PROFESSIONS[vacancy.title]]
         changed.append(vacancy)
     Vacancy.objects.bulk_update(changed, ["profession"])
-
-
-# --- events and registrations -------------------------------------------------------------
-
-
-def _planned_start(days: int, hour: int) -> datetime.datetime:
-    """A working day `days` ahead (a weekend moves to Monday), at the hour, local time."""
-    day = timezone.localdate() + datetime.timedelta(days=days)
-    if day.weekday() >= 5:
-        day += datetime.timedelta(days=7 - day.weekday())
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
-
-
-def _events_save(
-    *,
-    orgs: dict[str, Organisation],
-    programmes: dict[str, Programme],
-    users: dict[str, AbstractBaseUser],
-    scales: dict[str, Scale],
-) -> dict[str, Event]:
-    """The upcoming demo events by title; the missing ones are planned from today."""
-    now = timezone.now()
-    upcoming = {
-        (e.organiser_id, e.title): e
-        for e in Event.objects.filter(
-            organiser__in=orgs.values(), starts_at__gt=now, is_cancelled=False
-        ).select_related("organiser")
-    }
-    events = {}
-    for row in data.DEMO_EVENTS:
-        kind, org_key, author, title, days, hour, hours, low, high, seats, public = row[:11]
-        okso, codes, place, description = row[11:]
-        organiser = orgs[org_key]
-        event = upcoming.get((organiser.pk, title))
-        if event is None:
-            starts = _planned_start(days, hour)
-            event = Event(
-                kind=kind,
-                title=title,
-                organiser=organiser,
-                starts_at=starts,
-                ends_at=starts + datetime.timedelta(hours=hours),
-                place=place,
-                min_grade=low,
-                max_grade=high,
-                capacity=seats,
-                description=description,
-                programme=programmes[okso] if okso else None,
-                is_public=public,
-                created_by=users[author],
-            )
-            event.full_clean()
-            event.save()
-            event.interest_types.set(_types(scales, codes))
-        events[title] = event
-    return events
-
-
-def _registrations_save(
-    *,
-    events: dict[str, Event],
-    counsellors: dict[str, tuple[Organisation, AbstractBaseUser]],
-    family: Sequence[int],
-    year: int,
-) -> None:
-    """Counsellors register their pupils who hold every consent the event needs."""
-    for title, school_key, n in data.DEMO_REGISTRATIONS:
-        event = events[title]
-        school, counsellor = counsellors[school_key]
-        pupils = (
-            Student.objects.filter(
-                organisation=school,
-                academic_year=year,
-                is_active=True,
-                grade__gte=event.min_grade,
-                grade__lte=event.max_grade,
-            )
-            .filter(consented(event.required_consent_scopes))
-            .exclude(pk__in=family)
-            .order_by("last_name", "first_name", "pk")[:n]
-        )
-        _register(event, pupils, by=counsellor)
-    event = events[data.FAMILY_EVENT]
-    child = (
-        Student.objects.filter(pk=family[0])
-        .filter(consented(event.required_consent_scopes))
-        .first()
-    )
-    if child is not None:
-        _register(event, [child], by=_counsellor_of(counsellors)[child.organisation_id])
-
-
-def _counsellor_of(
-    counsellors: dict[str, tuple[Organisation, AbstractBaseUser]],
-) -> dict[int, AbstractBaseUser]:
-    return {org.pk: user for org, user in counsellors.values()}
-
-
-def _register(event: Event, pupils: Iterable[Student], *, by: AbstractBaseUser) -> None:
-    pupils = list(pupils)
-    registered = set(event.registrations.values_list("student_id", flat=True))
-    left = event.capacity - len(registered)
-    new = [p for p in pupils if p.pk not in registered][: max(left, 0)]
-    if new:
-        event_register(event=event, students=new, by=by)
 
 
 # --- questionnaire results ----------------------------------------------------------------
@@ -293,14 +196,14 @@ def _results_save(
         code: list(Question.objects.filter(questionnaire=q).prefetch_related(options))
         for code, q in questionnaires.items()
     }
-    counsellor_of = _counsellor_of(counsellors)
+    counsellor_of = {org.pk: user for org, user in counsellors.values()}
     for i, pupil in enumerate(pupils):
         klimov_type, riasec_types = data.LEANINGS[i % len(data.LEANINGS)]
         seed = f"nytva-demo-answers-{pupil.last_name}-{pupil.first_name}-{pupil.birth_date}"
         rng = random.Random(seed)  # noqa: S311 (seeded on purpose: repeatable)
         answers = {
-            KLIMOV: [_klimov_answer(q, klimov_type, rng) for q in forms[KLIMOV]],
-            RIASEC: [_riasec_answer(q, riasec_types, rng) for q in forms[RIASEC]],
+            KLIMOV: [_klimov_answer(q, klimov_type, rng).pk for q in forms[KLIMOV]],
+            RIASEC: [_riasec_answer(q, riasec_types, rng).pk for q in forms[RIASEC]],
         }
         for code, option_ids in answers.items():
             questionnaire = questionnaires[code]
@@ -316,17 +219,110 @@ def _results_save(
             )
 
 
-def _klimov_answer(question: Question, leaning: str, rng: random.Random) -> int:
-    """The option of the pupil's type when the pair offers it, otherwise either one."""
+def _klimov_answer(
+    question: Question, leaning: str, rng: random.Random, consistency: float = 1.0
+) -> Option:
+    """The option of the pupil's type when the pair offers it (`consistency` of the time),
+    otherwise either one."""
     options: list[Any] = list(question.options.all())
     liked = [o for o in options if o.scale and o.scale.code == leaning]
-    return (liked or [rng.choice(options)])[0].pk
+    if liked and (consistency >= 1 or rng.random() < consistency):
+        return liked[0]
+    return rng.choice(options)
 
 
-def _riasec_answer(question: Question, leanings: str, rng: random.Random) -> int:
-    """«Да» to the pupil's types; otherwise «нет» more often than «не знаю» or «да»."""
+def _riasec_answer(
+    question: Question, leanings: str, rng: random.Random, consistency: float = 1.0
+) -> Option:
+    """«Да» to the pupil's types (`consistency` of the time); otherwise «нет» more often
+    than «не знаю» or «да»."""
     options = sorted(question.options.all(), key=lambda o: -o.points)
     scale = next((o.scale for o in options if o.scale), None)
-    if scale and scale.code in leanings:
-        return options[0].pk
-    return rng.choices(options, weights=range(1, len(options) + 1))[0].pk
+    if scale and scale.code in leanings and (consistency >= 1 or rng.random() < consistency):
+        return options[0]
+    return rng.choices(options, weights=range(1, len(options) + 1))[0]
+
+
+def _results_bulk_save(
+    *,
+    questionnaires: dict[str, Questionnaire],
+    schools: list[Organisation],
+    entered_by: dict[int, AbstractBaseUser],
+    year: int,
+    current: bool,
+) -> None:
+    """Paper forms of a share of each grade's pupils with consent (data.RESULT_SHARES), each
+    pupil leaning to a type by sex, with scattered answers; written in bulk, scored by the
+    same function as the service. Only records of the year without a result of the
+    questionnaire get one."""
+    pupils = (
+        Student.objects.filter(organisation__in=schools, academic_year=year, is_active=True)
+        .with_consent()
+        .order_by("last_name", "first_name", "patronymic", "birth_date", "organisation_id")
+        .only("pk", "organisation_id", "grade", "sex", "last_name", "first_name", "birth_date")
+    )
+    done = set(
+        Attempt.objects.filter(student__in=pupils).values_list("student_id", "questionnaire_id")
+    )
+    options = Prefetch("options", queryset=Option.objects.select_related("scale"))
+    forms = {
+        code: list(Question.objects.filter(questionnaire=q).prefetch_related(options))
+        for code, q in questionnaires.items()
+    }
+    scored = {
+        code: Questionnaire.objects.prefetch_related("scales").get(pk=q.pk)
+        for code, q in questionnaires.items()
+    }
+    tz = timezone.get_current_timezone()
+    start = datetime.datetime(year, 9, 8, 10, tzinfo=tz)
+    end = timezone.now() if current else datetime.datetime(year + 1, 5, 20, tzinfo=tz)
+    span = max((end - start).total_seconds(), 3600.0)
+    attempts: list[tuple[Attempt, list[Option], Any]] = []
+    for pupil in pupils:
+        weights = data.LEANING_WEIGHTS.get(pupil.sex, data.LEANING_WEIGHTS["f"])
+        person = f"{year}-{pupil.last_name}-{pupil.first_name}-{pupil.birth_date}"
+        rng = random.Random(f"nytva-demo-leaning-{person}")  # noqa: S311 (seeded on purpose: repeatable)
+        leaning = rng.choices(list(weights), list(weights.values()))[0]
+        for code, shares in data.RESULT_SHARES.items():
+            questionnaire = questionnaires[code]
+            # One generator per questionnaire: a result already there changes no other.
+            rng = random.Random(f"nytva-demo-result-{code}-{person}")  # noqa: S311 (seeded on purpose: repeatable)
+            if rng.random() >= shares.get(pupil.grade, 0) or ((pupil.pk, questionnaire.pk) in done):
+                continue
+            consistency = data.RESULT_CONSISTENCY
+            if code == KLIMOV:
+                chosen = [_klimov_answer(q, leaning, rng, consistency) for q in forms[code]]
+            else:
+                riasec = data.RIASEC_OF[leaning]
+                chosen = [_riasec_answer(q, riasec, rng, consistency) for q in forms[code]]
+            result = questionnaire_score(questionnaire=scored[code], options=chosen)
+            completed = start + datetime.timedelta(seconds=rng.random() * span)
+            if current:
+                completed = min(completed, end - datetime.timedelta(hours=1))
+            attempt = Attempt(
+                questionnaire=questionnaire,
+                student_id=pupil.pk,
+                source=Attempt.Source.PAPER,
+                entered_by=entered_by[pupil.organisation_id],
+                completed_at=completed,
+                result_code=result.result_code,
+                leading_scale=result.leading_scale,
+            )
+            attempts.append((attempt, chosen, result))
+    Attempt.objects.bulk_create([a for a, _chosen, _result in attempts], batch_size=500)
+    AttemptScore.objects.bulk_create(
+        [
+            AttemptScore(attempt=attempt, scale=s.scale, score=s.score)
+            for attempt, _chosen, result in attempts
+            for s in result.scores
+        ],
+        batch_size=2000,
+    )
+    Answer.objects.bulk_create(
+        [
+            Answer(attempt=attempt, question_id=option.question_id, option=option)
+            for attempt, chosen, _result in attempts
+            for option in chosen
+        ],
+        batch_size=2000,
+    )

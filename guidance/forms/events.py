@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 from crispy_forms.helper import FormHelper
@@ -15,6 +16,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from career_minimum.models import Direction
 from guidance.models import Event, Registration, Scale
 from resource_center.models import Organisation
 from schools.models import Programme
@@ -26,6 +28,8 @@ GRADES = range(1, 12)
 MAX_CAPACITY = 1000
 MAX_DAYS = 14
 MAX_YEARS_AHEAD = 2
+MAX_CAREER_HOURS = Decimal("40")
+DEFAULT_CAREER_HOURS: Decimal = Event._meta.get_field("career_hours").default
 
 
 def _helper() -> FormHelper:
@@ -91,6 +95,31 @@ class EventForm(forms.ModelForm):
             "max_value": _("Мест может быть не больше %(limit_value)s."),
         },
     )
+    career_direction = forms.ModelChoiceField(
+        label=_("Направление профминимума"),
+        queryset=Direction.objects.none(),
+        required=False,
+        empty_label=_("Профориентационные мероприятия (по умолчанию)"),
+        help_text=_("В какое направление профминимума засчитать часы тем, кто был на мероприятии."),
+        error_messages={"invalid_choice": _("Выберите направление профминимума из списка.")},
+    )
+    career_hours = forms.DecimalField(
+        label=_("Часов профминимума"),
+        required=False,
+        min_value=Decimal("0"),
+        max_value=MAX_CAREER_HOURS,
+        max_digits=4,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "0.5", "min": "0", "max": "40"}),
+        error_messages={
+            "invalid": _("Укажите часы числом, например 2 или 1,5."),
+            "min_value": _("Часов профминимума не может быть меньше нуля."),
+            "max_value": _("Часов профминимума — не больше %(limit_value)s."),
+            "max_digits": _("Укажите часы не точнее сотых."),
+            "max_decimal_places": _("Укажите часы не точнее сотых."),
+            "max_whole_digits": _("Часов профминимума — не больше 40."),
+        },
+    )
 
     class Meta:
         model = Event
@@ -107,6 +136,8 @@ class EventForm(forms.ModelForm):
             "description",
             "programme",
             "interest_types",
+            "career_direction",
+            "career_hours",
             "is_public",
             "is_cancelled",
         ]
@@ -166,6 +197,15 @@ class EventForm(forms.ModelForm):
         self.fields["interest_types"].queryset = Scale.objects.select_related(
             "questionnaire"
         ).order_by("questionnaire", "order", "code")
+        directions = Direction.objects.filter(is_active=True)
+        if self.instance.career_direction_id:
+            # A direction switched off later still shows on the events that have it.
+            directions = directions | Direction.objects.filter(pk=self.instance.career_direction_id)
+        self.fields["career_direction"].queryset = directions.order_by("position", "title")
+        self.fields["career_hours"].help_text = _(
+            "Сколько часов засчитать каждому обучающемуся, отмеченному как присутствовавший "
+            "(0 — не засчитывать). Пусто — %(default)s ч."
+        ) % {"default": f"{DEFAULT_CAREER_HOURS:g}"}
         if self.creating:
             del self.fields["is_cancelled"]
             self.fields["min_grade"].initial = Event._meta.get_field("min_grade").default
@@ -182,6 +222,10 @@ class EventForm(forms.ModelForm):
 
     def clean_title(self) -> str:
         return _one_line(self.cleaned_data["title"])
+
+    def clean_career_hours(self) -> Decimal:
+        value = self.cleaned_data["career_hours"]
+        return DEFAULT_CAREER_HOURS if value is None else value
 
     def clean_place(self) -> str:
         return _one_line(self.cleaned_data["place"])

@@ -35,6 +35,8 @@ EVENT_FIELDS = (
     "capacity",
     "description",
     "programme",
+    "career_direction",
+    "career_hours",
     "is_public",
     "is_cancelled",
 )

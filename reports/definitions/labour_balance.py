@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from labour.models import LabourSummary
@@ -26,11 +26,12 @@ def compute(*, scope: ReportScope, filters: ReportFilters) -> ReportTable:
     latest = LabourSummary.objects.filter(district=OuterRef("district")).order_by(
         "-period_end", "period", "-pk"
     )
+    # Only the balance part of the figures is read (a JSON key lookup in the database).
     summaries = (
         LabourSummary.objects.filter(district_id__in=scope.district_ids)
         .filter(pk=Subquery(latest.values("pk")[:1]))
-        .select_related("district")
         .order_by("district__name")
+        .values("district__name", "period_start", "period_end", balance=F("figures__balance"))
     )
     rows: list[Row] = []
     notes = []
@@ -38,15 +39,15 @@ def compute(*, scope: ReportScope, filters: ReportFilters) -> ReportTable:
         notes.append(
             _("%(district)s: сводка за %(start)s — %(end)s.")
             % {
-                "district": summary.district.name,
-                "start": summary.period_start.strftime("%d.%m.%Y"),
-                "end": summary.period_end.strftime("%d.%m.%Y"),
+                "district": summary["district__name"],
+                "start": summary["period_start"].strftime("%d.%m.%Y"),
+                "end": summary["period_end"].strftime("%d.%m.%Y"),
             }
         )
-        for item in (summary.figures or {}).get("balance") or []:
+        for item in summary["balance"] or []:
             rows.append(
                 {
-                    "district": summary.district.name,
+                    "district": summary["district__name"],
                     "profession": item.get("title", ""),
                     "programmes": ", ".join(item.get("programmes") or []),
                     "vacancies": item.get("vacancies") or 0,

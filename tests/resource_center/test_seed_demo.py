@@ -15,9 +15,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from employers.models import DualTrainingPlace, Evaluation, Placement, Vacancy
-from guidance.models import Attempt, Event, Profession, Registration, Scale
+from guidance.models import Attempt, Event, Feedback, Profession, Registration, Scale
 from guidance.recommendations import recommendations_for
-from resource_center import demo_data, demo_labour
+from resource_center import demo_data, demo_guidance_data, demo_labour
 from resource_center.lib.checks import inn_is_valid, okso_is_valid
 from resource_center.lib.text import fold
 from resource_center.models import District, Membership, Organisation, Role
@@ -91,14 +91,14 @@ def test_seed_creates_employers_with_valid_inn_including_the_nytva_plant(seeded)
 def test_seed_creates_pupils_of_grades_7_to_11_each_with_a_guardian(seeded):
     pupils = Student.objects.pupils()
     year = current_academic_year()
-    assert pupils.count() >= 300
+    assert pupils.filter(academic_year=year).count() == demo_data.DEFAULT_PUPILS
     assert {p.grade for p in pupils} == {7, 8, 9, 10, 11}
     assert {p.class_letter for p in pupils} == {"А", "Б"}
     assert pupils.values("organisation").distinct().count() >= 5
     assert not pupils.filter(guardians__isnull=True).exists()
-    assert not pupils.exclude(academic_year=year).exists()
     for pupil in pupils:
-        assert pupil.grade + 5 <= pupil.age_on(datetime.date(year, 9, 1)) <= pupil.grade + 7
+        age = pupil.age_on(datetime.date(pupil.academic_year, 9, 1))
+        assert pupil.grade + 5 <= age <= pupil.grade + 7
     for guardian in Guardian.objects.filter(student__in=pupils)[:50]:
         guardian.full_clean()
         assert guardian.email.endswith("@example.com")
@@ -310,7 +310,7 @@ def test_password_option_resets_every_demo_password(seeded, client, rf):
 
 def test_pupils_option_sets_how_many_pupils_are_made():
     _seed("--pupils", "300")
-    assert Student.objects.pupils().count() == 300
+    assert Student.objects.pupils().filter(academic_year=current_academic_year()).count() == 300
 
 
 def test_dry_run_saves_nothing():
@@ -368,9 +368,9 @@ def test_every_programme_is_tagged_and_every_demo_vacancy_names_its_profession(s
 
 
 def test_seed_plans_upcoming_events_of_every_kind_by_the_districts_organisations(seeded):
-    events = Event.objects.select_related("organiser")
-    assert {e.kind for e in events} == set(Event.Kind.values)
     now = timezone.now()
+    events = Event.objects.filter(starts_at__gt=now).select_related("organiser")
+    assert {e.kind for e in events} == set(Event.Kind.values)
     for event in events:
         event.full_clean()
         assert now < event.starts_at < now + datetime.timedelta(days=35)
@@ -431,14 +431,17 @@ def test_rerun_keeps_the_coordinators_tags(seeded):
 
 
 def test_rerun_after_the_events_have_passed_plans_the_next_ones(seeded):
-    planned = Event.objects.count()
-    past = timezone.now() - datetime.timedelta(days=60)
-    Event.objects.update(starts_at=past, ends_at=past + datetime.timedelta(hours=2))
+    total = Event.objects.count()
+    upcoming = Event.objects.upcoming()
+    planned = upcoming.count()
+    # A day ago: in this academic year whenever the test runs after 1 September.
+    past = timezone.now() - datetime.timedelta(days=1)
+    upcoming.update(starts_at=past, ends_at=past + datetime.timedelta(hours=2))
     _seed()
-    assert Event.objects.count() == 2 * planned
+    assert Event.objects.count() == total + planned
     assert Event.objects.upcoming().count() == planned
     _seed()
-    assert Event.objects.count() == 2 * planned
+    assert Event.objects.count() == total + planned
 
 
 def test_demo_vacancies_are_mapped_and_summarised(seeded):
@@ -502,3 +505,111 @@ def test_archived_vacancies_closed_in_the_past_and_are_not_duplicated(seeded):
     assert Vacancy.objects.filter(external_id__startswith=demo_data.ARCHIVE_PREFIX).count() == (
         demo_labour.ARCHIVE_SIZE
     )
+
+
+# --- earlier academic years, past events, continuity --------------------------------------
+
+
+def test_pupils_have_one_record_a_grade_lower_in_each_of_the_two_earlier_years(seeded):
+    year = current_academic_year()
+    pupils = Student.objects.pupils().filter(organisation__district=_district())
+    assert set(pupils.values_list("academic_year", flat=True)) == {year - 2, year - 1, year}
+    for back in (1, 2):
+        assert pupils.filter(academic_year=year - back).count() >= 200
+    person = ("organisation_id", "last_name", "first_name", "patronymic", "birth_date")
+    earlier = {
+        (*row[:5], row[5]): row[6]
+        for row in pupils.filter(academic_year__lt=year).values_list(
+            *person, "academic_year", "grade"
+        )
+    }
+    now = list(pupils.filter(academic_year=year).values_list(*person, "grade"))
+    for *key, grade in now:
+        for back in (1, 2):
+            if grade - back >= 7:
+                assert earlier[(*key, year - back)] == grade - back, key
+            else:
+                assert (*key, year - back) not in earlier, key
+    # Each earlier record of a pupil has its guardian and, where given, its own consent.
+    records = pupils.filter(academic_year__lt=year)
+    assert not records.filter(guardians__isnull=True).exists()
+    for consent in Consent.objects.filter(student__in=records).select_related("guardian")[:50]:
+        assert consent.guardian.student_id == consent.student_id
+        assert consent.document_number.startswith(f"ПД-{consent.student.academic_year}-")
+
+
+def test_some_technikum_students_were_pupils_of_district_schools_last_years(seeded):
+    year = current_academic_year()
+    technikum = Student.objects.technikum_students().filter(academic_year=year)
+    schools = Student.objects.pupils().filter(academic_year__lt=year)
+    former = {
+        (fold(r[0]), *r[1:])
+        for r in schools.values_list("last_name", "first_name", "patronymic", "birth_date")
+    }
+    matched = [
+        s
+        for s in technikum
+        if (fold(s.last_name), s.first_name, s.patronymic, s.birth_date) in former
+    ]
+    assert len(matched) >= 30
+    assert len(matched) < technikum.count()
+    for student in matched:
+        record = schools.filter(
+            last_name=student.last_name,
+            first_name=student.first_name,
+            patronymic=student.patronymic,
+            birth_date=student.birth_date,
+        ).latest("academic_year")
+        # The last school year was the one before the first course, in grade 9 or 11.
+        assert record.academic_year == year - student.grade
+        assert record.grade == int(student.programme.base_education)
+
+
+def test_past_events_have_registrations_attendance_and_feedback_in_each_year(seeded):
+    now = timezone.now()
+    year = current_academic_year()
+    tz = timezone.get_current_timezone()
+    past = Event.objects.filter(starts_at__lt=now, organiser__district=_district())
+    assert {e.kind for e in past} == set(Event.Kind.values)
+    for start in (year - 2, year - 1, year):
+        held = past.filter(
+            starts_at__gte=datetime.datetime(start, 9, 1, tzinfo=tz),
+            starts_at__lt=datetime.datetime(start + 1, 9, 1, tzinfo=tz),
+        )
+        assert held.count() == len(demo_guidance_data.PAST_EVENTS), start
+        registrations = Registration.objects.filter(event__in=held).select_related("student")
+        assert registrations.filter(attended=True).count() > registrations.count() // 2
+        assert registrations.filter(attended=False).exists()
+        assert {r.student.academic_year for r in registrations} == {start}
+        assert Feedback.objects.filter(registration__event__in=held).exists()
+    for registration in Registration.objects.filter(event__in=past).select_related("event")[:200]:
+        assert registration.registered_at < registration.event.starts_at
+    for feedback in Feedback.objects.select_related("registration__event"):
+        assert feedback.registration.attended
+        assert 1 <= feedback.rating <= 5
+        assert feedback.registration.event.starts_at < feedback.created_at <= now
+
+
+def test_questionnaire_results_of_each_year_were_completed_in_that_year(seeded):
+    year = current_academic_year()
+    tz = timezone.get_current_timezone()
+    now = timezone.now()
+    pupils = Student.objects.pupils()
+    for start in (year - 2, year - 1, year):
+        attempts = Attempt.objects.filter(student__in=pupils.filter(academic_year=start))
+        assert attempts.count() >= 150, start
+        first, last = (
+            attempts.earliest("completed_at").completed_at,
+            attempts.latest("completed_at").completed_at,
+        )
+        assert datetime.datetime(start, 9, 1, tzinfo=tz) <= first
+        assert last < min(datetime.datetime(start + 1, 9, 1, tzinfo=tz), now)
+        # Results differ: several leading types in each year.
+        assert attempts.values("leading_scale").distinct().count() >= 6
+
+
+def test_a_second_run_adds_no_earlier_record_event_or_result(seeded):
+    kinds = (Student, Event, Registration, Feedback, Attempt, Consent, Guardian)
+    before = {m: m.objects.count() for m in kinds}
+    assert "новых записей: 0" in _seed()
+    assert {m: m.objects.count() for m in kinds} == before

@@ -25,7 +25,10 @@ class Command(BaseCommand):
             "--pupils",
             type=int,
             default=demo_data.DEFAULT_PUPILS,
-            help=gettext_lazy("Сколько учеников 7–11 классов создать (по умолчанию %(default)s)."),
+            help=gettext_lazy(
+                "Сколько учеников 7–11 классов текущего учебного года создать "
+                "(по умолчанию %(default)s); их записи прошлых лет добавляются сами."
+            ),
         )
         parser.add_argument(
             "--password",
@@ -65,6 +68,7 @@ class Command(BaseCommand):
             (_("Работодателей"), "employers"),
             (_("Программ техникума"), "programmes"),
             (_("Учеников школ"), "pupils"),
+            (_("Записей учеников прошлых учебных лет"), "earlier_pupils"),
             (_("Студентов техникума"), "technikum_students"),
             (_("Родителей"), "guardians"),
             (_("Действующих согласий"), "consents"),
@@ -76,7 +80,10 @@ class Command(BaseCommand):
             (_("Оценок наставников"), "evaluations"),
             (_("Профессий"), "professions"),
             (_("Мероприятий"), "events"),
+            (_("Из них проведённых"), "past_events"),
             (_("Записей на мероприятия"), "registrations"),
+            (_("Отметок «присутствовал»"), "attended"),
+            (_("Отзывов о мероприятиях"), "feedback"),
             (_("Результатов анкет"), "attempts"),
         ]
         for label, key in lines:

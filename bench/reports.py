@@ -21,7 +21,12 @@ events of schools, the technikum and employers (some cancelled, some still to co
 registrations and attendance; technikum students of every course, among them the school
 leavers who planned the technikum (found again by the continuity report); dual-training
 places in every status with placements in every status; two labour-market summaries per
-district.
+district; the career-guidance minimum: a level per school and year (one school in ten without
+one), and for the current year only (the reports' default) the activities of every class of
+grades 6–11 held so far (a weekly «Россия — мои горизонты» lesson, monthly lessons, class
+hours and clubs, termly parents' meetings, vocational training in grades 10–11) with a
+participation of each pupil of the class (about 7.5% absent); events give 1–4 career hours,
+trials and class hours in their own directions.
 
 Timed, for the administration of the largest district (small counts hidden) and for a
 superuser (the whole region), with the default filters (the current academic year):
@@ -323,11 +328,18 @@ GENERATE = [
         """
         INSERT INTO guidance_event (uuid, kind, title, starts_at, ends_at, place, min_grade,
             max_grade, capacity, description, is_public, is_cancelled, created_at,
-            updated_at, created_by_id, organiser_id, programme_id)
+            updated_at, created_by_id, organiser_id, programme_id, career_hours,
+            career_direction_id)
         SELECT gen_random_uuid(), e.kind, format('Мероприятие %%s-%%s-%%s', d.n, y, j),
                e.starts_at, e.starts_at + interval '2 hours', 'Актовый зал',
                CASE WHEN j %% 4 = 0 THEN 5 ELSE 8 END, 11, 100, '', true, j %% 20 = 7,
-               now(), now(), %(user)s, e.organiser, NULL
+               now(), now(), %(user)s, e.organiser, NULL,
+               (ARRAY[2, 4, 2, 3, 1.5, 1])[1 + j %% 6],
+               -- trials count as vocational training, class hours as upbringing; the
+               -- rest have no direction (the events direction)
+               (SELECT dir.id FROM career_minimum_direction AS dir
+                WHERE dir.slug = CASE j %% 6 WHEN 1 THEN 'vocational'
+                                             WHEN 5 THEN 'upbringing' END)
         FROM bench_d AS d
         CROSS JOIN generate_series(%(year)s - %(years)s + 1, %(year)s) AS y
         CROSS JOIN generate_series(1, %(events)s) AS j
@@ -432,6 +444,80 @@ GENERATE = [
                  AND ts.k = 1 + (p.id * 5 + j) %% c.n
             WHERE p.status <> 'draft'
         ) AS x
+        """,
+    ),
+    (
+        "career-minimum levels of the schools",
+        # A level per school and year; one school in ten has not chosen one (basic assumed).
+        """
+        INSERT INTO career_minimum_schoolplan (school_id, academic_year, level,
+            updated_by_id, updated_at)
+        SELECT s.id, y, (ARRAY['basic', 'main', 'advanced', 'basic'])[1 + (s.n + y) %% 4],
+               %(user)s, now()
+        FROM bench_s AS s
+        CROSS JOIN generate_series(%(year)s - %(years)s + 1, %(year)s) AS y
+        WHERE (s.n * 7 + y) %% 10 <> 3
+        """,
+    ),
+    (
+        None,
+        """
+        CREATE TEMPORARY TABLE bench_cls AS
+        SELECT DISTINCT b.n, s.organisation_id AS school_id, s.grade, s.class_letter
+        FROM students_student AS s JOIN bench_s AS b ON b.id = s.organisation_id
+        WHERE s.academic_year = %(year)s AND s.grade BETWEEN 6 AND 11
+        """,
+    ),
+    (
+        "career-minimum class activities",
+        # The current year only (the reports' default), held up to today (at least in
+        # September): a weekly «Россия — мои горизонты» lesson of an hour, a monthly lesson
+        # with career content and a class hour, a parents' meeting a term (not counted
+        # towards the level), monthly clubs from grade 8, vocational training every other
+        # month in grades 10–11.
+        """
+        INSERT INTO career_minimum_activity (uuid, school_id, academic_year, grade,
+            class_letter, held_on, hours, direction_id, topic, recorded_by_id, created_at,
+            updated_at)
+        SELECT gen_random_uuid(), c.school_id, %(year)s, c.grade, c.class_letter, x.held_on,
+               x.hours, dir.id, x.topic, %(user)s, now(), now()
+        FROM bench_cls AS c
+        CROSS JOIN LATERAL (
+            SELECT 'horizons', make_date(%(year)s, 9, 1) + (w * 7 + (c.n + c.grade) %% 5)::int,
+                   1.0,
+                   format('Россия — мои горизонты: занятие %%s', w + 1)
+            FROM generate_series(0, 38) AS w
+            UNION ALL
+            SELECT k.slug, (make_date(%(year)s, 9, 1) + m * interval '1 month')::date
+                           + (k.day + (c.n + c.grade) %% 4)::int, k.hours, k.topic
+            FROM generate_series(0, 8) AS m
+            CROSS JOIN (VALUES ('lessons', 9, 1.0, 'Урок с профориентационным содержанием'),
+                               ('upbringing', 17, 1.0, 'Классный час о профессиях'),
+                               ('parents', 23, 1.5, 'Родительское собрание о выборе профессии'),
+                               ('extra_education', 3, 2.0, 'Занятие кружка'),
+                               ('vocational', 13, 4.0, 'Профессиональное обучение в техникуме')
+                       ) AS k (slug, day, hours, topic)
+            WHERE k.slug IN ('lessons', 'upbringing')
+               OR k.slug = 'parents' AND m %% 3 = 0
+               OR k.slug = 'extra_education' AND c.grade >= 8
+               OR k.slug = 'vocational' AND c.grade >= 10 AND m %% 2 = 0
+        ) AS x (slug, held_on, hours, topic)
+        JOIN career_minimum_direction AS dir ON dir.slug = x.slug
+        WHERE x.held_on <= least(greatest(%(today)s::date, make_date(%(year)s, 9, 30)),
+                                 make_date(%(year)s + 1, 5, 31))
+        """,
+    ),
+    (
+        "career-minimum participations",
+        # Every active pupil of the class, about 7.5% absent (a hash: the same every run).
+        """
+        INSERT INTO career_minimum_participation (uuid, activity_id, student_id, attended)
+        SELECT gen_random_uuid(), a.id, s.id, (hashint8(a.id * 1000003 + s.id) & 65535) >= 4915
+        FROM career_minimum_activity AS a
+        JOIN bench_s AS b ON b.id = a.school_id
+        JOIN students_student AS s ON s.organisation_id = a.school_id
+             AND s.academic_year = a.academic_year AND s.grade = a.grade
+             AND s.class_letter = a.class_letter AND s.is_active
         """,
     ),
     (
@@ -633,6 +719,118 @@ SQL = {
         JOIN resource_center_district AS d ON d.id = x.district_id
         ORDER BY d.name
     """,
+    # Each pupil's hours towards the level (directions counting towards it) from the three
+    # sources, against the school's pro-rata target of today (basic without a chosen level).
+    "career_minimum": f"""
+        WITH pupils AS (
+            SELECT s.id, s.organisation_id, s.grade
+            FROM ({PUPILS} AND s.academic_year = %(year)s AND s.grade BETWEEN 6 AND 11) AS s
+        ),
+        activities AS (
+            SELECT pa.student_id, sum(a.hours) AS hours
+            FROM career_minimum_participation AS pa
+            JOIN career_minimum_activity AS a ON a.id = pa.activity_id
+            JOIN career_minimum_direction AS d ON d.id = a.direction_id
+            WHERE pa.attended AND a.academic_year = %(year)s AND d.counts_towards_level
+              AND pa.student_id IN (SELECT id FROM pupils)
+            GROUP BY pa.student_id
+        ),
+        events AS (
+            SELECT r.student_id, sum(e.career_hours) AS hours
+            FROM guidance_registration AS r
+            JOIN guidance_event AS e ON e.id = r.event_id
+            JOIN career_minimum_direction AS d ON d.id = coalesce(
+                e.career_direction_id,
+                (SELECT id FROM career_minimum_direction WHERE slug = 'events'))
+            WHERE r.attended AND NOT e.is_cancelled AND e.starts_at >= %(start_at)s
+              AND e.starts_at < %(end_at)s AND d.counts_towards_level
+              AND r.student_id IN (SELECT id FROM pupils)
+            GROUP BY r.student_id
+        ),
+        attempts AS (
+            SELECT a.student_id, count(*) AS n
+            FROM guidance_attempt AS a
+            WHERE a.completed_at >= %(start_at)s AND a.completed_at < %(end_at)s
+              AND a.student_id IN (SELECT id FROM pupils)
+            GROUP BY a.student_id
+        ),
+        per_attempt AS (
+            SELECT coalesce(sum(questionnaire_hours), 0) AS hours
+            FROM career_minimum_direction
+            WHERE counts_towards_level AND questionnaire_hours IS NOT NULL
+        ),
+        totals AS (
+            SELECT p.organisation_id, p.grade,
+                   coalesce(ac.hours, 0) + coalesce(ev.hours, 0)
+                   + coalesce(tq.n, 0) * pq.hours AS hours
+            FROM pupils AS p
+            CROSS JOIN per_attempt AS pq
+            LEFT JOIN activities AS ac ON ac.student_id = p.id
+            LEFT JOIN events AS ev ON ev.student_id = p.id
+            LEFT JOIN attempts AS tq ON tq.student_id = p.id
+        )
+        SELECT o.short_name, t.grade, pl.level, count(*),
+               count(*) FILTER (WHERE t.hours >= x.target),
+               count(*) FILTER (WHERE t.hours < x.target)
+        FROM totals AS t
+        JOIN resource_center_organisation AS o ON o.id = t.organisation_id
+        LEFT JOIN career_minimum_schoolplan AS pl
+             ON pl.school_id = o.id AND pl.academic_year = %(year)s
+        CROSS JOIN LATERAL (
+            SELECT CASE pl.level WHEN 'main' THEN %(target_main)s
+                                 WHEN 'advanced' THEN %(target_advanced)s
+                                 ELSE %(target_basic)s END AS target
+        ) AS x
+        GROUP BY o.short_name, o.id, t.grade, pl.level
+        ORDER BY o.short_name, o.id, t.grade
+    """,
+    # The hours of each school's pupils by direction (all three sources), with the pupils.
+    "career_minimum_hours": f"""
+        WITH pupils AS (
+            SELECT s.id, s.organisation_id
+            FROM ({PUPILS} AND s.academic_year = %(year)s AND s.grade BETWEEN 6 AND 11) AS s
+        ),
+        hours AS (
+            SELECT p.organisation_id, a.direction_id, sum(a.hours) AS hours
+            FROM career_minimum_participation AS pa
+            JOIN career_minimum_activity AS a ON a.id = pa.activity_id
+            JOIN pupils AS p ON p.id = pa.student_id
+            WHERE pa.attended AND a.academic_year = %(year)s
+            GROUP BY p.organisation_id, a.direction_id
+            UNION ALL
+            SELECT p.organisation_id, x.direction_id, sum(e.career_hours)
+            FROM guidance_registration AS r
+            JOIN guidance_event AS e ON e.id = r.event_id
+            JOIN pupils AS p ON p.id = r.student_id
+            CROSS JOIN LATERAL (
+                SELECT coalesce(e.career_direction_id,
+                                (SELECT id FROM career_minimum_direction WHERE slug = 'events'))
+                       AS direction_id
+            ) AS x
+            WHERE r.attended AND NOT e.is_cancelled AND e.starts_at >= %(start_at)s
+              AND e.starts_at < %(end_at)s AND x.direction_id IS NOT NULL
+            GROUP BY p.organisation_id, x.direction_id
+            UNION ALL
+            SELECT p.organisation_id, d.id, count(*) * d.questionnaire_hours
+            FROM guidance_attempt AS a
+            JOIN pupils AS p ON p.id = a.student_id
+            CROSS JOIN career_minimum_direction AS d
+            WHERE a.completed_at >= %(start_at)s AND a.completed_at < %(end_at)s
+              AND d.questionnaire_hours <> 0
+            GROUP BY p.organisation_id, d.id, d.questionnaire_hours
+        ),
+        schools AS (
+            SELECT organisation_id, count(*) AS pupils FROM pupils GROUP BY organisation_id
+        )
+        SELECT o.short_name, pl.level, c.pupils, h.direction_id, sum(h.hours)
+        FROM schools AS c
+        JOIN resource_center_organisation AS o ON o.id = c.organisation_id
+        LEFT JOIN career_minimum_schoolplan AS pl
+             ON pl.school_id = o.id AND pl.academic_year = %(year)s
+        LEFT JOIN hours AS h ON h.organisation_id = c.organisation_id
+        GROUP BY o.short_name, o.id, pl.level, c.pupils, h.direction_id
+        ORDER BY o.short_name, o.id, h.direction_id
+    """,
     "trends": f"""
         SELECT s.academic_year, count(*),
                count(*) FILTER (WHERE EXISTS (
@@ -711,6 +909,22 @@ def expected_rows(slug: str, rows: list[tuple], *, scale_ids: list[int]) -> list
             # Django's cursor leaves jsonb as text; the model field decodes it.
             for item in (json.loads(figures) if isinstance(figures, str) else figures)["balance"]
         ]
+    if slug == "career_minimum":
+        from reports.definitions.career_minimum import _level_label
+
+        return [
+            {
+                "school": school,
+                "grade": grade,
+                "level": _level_label(level),
+                "pupils": pupils,
+                "on_track": on_track,
+                "behind": behind,
+            }
+            for school, grade, level, pupils, on_track, behind in rows
+        ]
+    if slug == "career_minimum_hours":
+        return career_hours_rows(rows)
     if slug == "interests":
         return interest_rows(rows, scale_ids=scale_ids)
     raise KeyError(slug)
@@ -738,6 +952,38 @@ def interest_rows(rows: list[tuple], *, scale_ids: list[int]) -> list[dict]:
         row[f"s{scale_id}"] += n
         row[f"q{questionnaire_of[scale_id]}"] += n
     return list(out.values())
+
+
+def career_hours_rows(rows: list[tuple]) -> list[dict]:
+    """Per school: the hours by direction (summed by the SQL) per pupil, as the report
+    rounds them; active directions and those with hours are shown."""
+    from career_minimum.models import Direction
+    from reports.definitions.career_minimum import _average, _level_label
+
+    schools: dict[str, dict] = {}
+    for school, level, pupils, direction_id, hours in rows:
+        row = schools.setdefault(
+            school, {"level": _level_label(level), "pupils": pupils, "hours": {}}
+        )
+        if direction_id is not None:
+            row["hours"][direction_id] = hours
+    used = {d for row in schools.values() for d, h in row["hours"].items() if h}
+    shown = [
+        d for d in Direction.objects.order_by("position", "title") if d.is_active or d.pk in used
+    ]
+    counting = {d.pk for d in shown if d.counts_towards_level}
+    return [
+        {
+            "school": school,
+            "level": row["level"],
+            "pupils": row["pupils"],
+            **{f"d{d.pk}": _average(row["hours"].get(d.pk, 0), row["pupils"]) for d in shown},
+            "level_hours": _average(
+                sum((h for d, h in row["hours"].items() if d in counting), 0), row["pupils"]
+            ),
+        }
+        for school, row in schools.items()
+    ]
 
 
 def check_same(slug: str, report_rows: list[dict], sql_rows: list[dict]) -> None:
@@ -797,6 +1043,8 @@ def measure(
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
+    from career_minimum.models import Activity, Participation, SchoolPlan
+    from career_minimum.selectors import pro_rata_target
     from guidance.models import Attempt, Event, Registration, Scale
     from reports.registry import REPORTS
     from reports.scope import ReportFilters
@@ -832,7 +1080,9 @@ def measure(
         f"consents {Consent.objects.count()} "
         f"(withdrawn {Consent.objects.filter(withdrawn_at__isnull=False).count()}), "
         f"attempts {Attempt.objects.count()}, events {Event.objects.count()}, "
-        f"registrations {Registration.objects.count()}",
+        f"registrations {Registration.objects.count()}, "
+        f"school levels {SchoolPlan.objects.count()}, activities {Activity.objects.count()}, "
+        f"participations {Participation.objects.count()}",
         flush=True,
     )
 
@@ -858,6 +1108,12 @@ def measure(
             "held_before": min(end_at, timezone.now()),
             "start_date": start_date,
             "end_date": end_date,
+            **{
+                f"target_{level.value}": pro_rata_target(
+                    target=hours, year=filters.year, day=timezone.localdate()
+                )
+                for level, hours in SchoolPlan.TARGET_HOURS.items()
+            },
         }
         for slug, report in REPORTS.items():
             if not report.available_for(scope) or (only and slug not in only):

@@ -151,7 +151,11 @@ def compute_hours(*, scope: ReportScope, filters: ReportFilters) -> ReportTable:
         .annotate(pupils=Count("pk"))
         .order_by("organisation__short_name", "organisation_id")
     )
-    ids = pupils.order_by().values("pk")
+    # DISTINCT (a no-op on the key) keeps PostgreSQL from flattening the pupils into the
+    # join: it then reckons with the pupils' ~20 participations each (not ~1, as over all the
+    # years' pupils) and hashes the year's activities instead of probing one per participation
+    # (three times faster for a district of 40 schools).
+    ids = pupils.order_by().values("pk").distinct()
     hours: dict[int, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     for item in (
         selectors.activity_rows(year=year)

@@ -3,8 +3,8 @@
 This module saves the organisations, logins, dual-training places, placements and vacancies
 (their data is in demo_data) and calls the other parts: the people of this academic year
 (demo_people) and of the earlier ones (demo_history), dual training (demo_dual), events
-(demo_events), professions and questionnaire results (demo_guidance) and the labour market
-(demo_labour).
+(demo_events), professions and questionnaire results (demo_guidance), the labour market
+(demo_labour) and the career-guidance minimum's levels and class activities (demo_minimum).
 
 Every row is found by a natural key before it is created, and the people are drawn from
 one seeded random generator per person, so a second run finds what the first one made
@@ -36,6 +36,7 @@ from resource_center.demo_labour import (
     demo_labour_history_seed,
     demo_vacancy_archive_save,
 )
+from resource_center.demo_minimum import demo_minimum_counts, demo_minimum_seed
 from resource_center.demo_people import (
     Plan,
     StudentKey,
@@ -102,6 +103,7 @@ def demo_district_seed(
         year=year,
     )
     demo_events_seed(orgs=orgs, programmes=programmes, users=users, family=family_ids, year=year)
+    demo_minimum_seed(orgs=orgs, users=users, year=year)
     # Profession groups and mapping rules, the demo vacancies mapped by them, and the
     # labour-market summaries of the past weeks and months (the last complete ones too).
     mapping_defaults_install()
@@ -139,6 +141,7 @@ def demo_counts(*, district: District) -> dict[str, int]:
         **demo_guidance_counts(district=district),
         **demo_events_counts(district=district),
         **demo_labour_counts(district=district),
+        **demo_minimum_counts(district=district),
     }
 
 

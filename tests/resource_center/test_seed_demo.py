@@ -6,12 +6,15 @@ import datetime
 import io
 import itertools
 import re
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
+from django.db.models import Count, Sum
+from django.urls import reverse
 from django.utils import timezone
 
 from employers.models import DualTrainingPlace, Evaluation, Placement, Vacancy
@@ -613,3 +616,201 @@ def test_a_second_run_adds_no_earlier_record_event_or_result(seeded):
     before = {m: m.objects.count() for m in kinds}
     assert "новых записей: 0" in _seed()
     assert {m: m.objects.count() for m in kinds} == before
+
+
+# --- the career-guidance minimum ---------------------------------------------------------
+
+
+def _first_school_day_passed() -> bool:
+    year = current_academic_year()
+    return timezone.localdate() > datetime.date(year, 9, 1)
+
+
+def test_every_demo_school_has_a_career_minimum_level_of_the_year(seeded):
+    from career_minimum.models import SchoolPlan
+
+    schools = _district().organisations.schools()
+    plans = SchoolPlan.objects.filter(school__in=schools, academic_year=current_academic_year())
+    assert set(plans.values_list("school_id", flat=True)) == set(
+        schools.values_list("pk", flat=True)
+    )
+    assert set(plans.values_list("level", flat=True)) == set(SchoolPlan.Level.values)
+    head = User.objects.get(username="head")
+    assert plans.get(school__short_name="Нытвенская СОШ № 1").updated_by == head
+
+
+def test_career_minimum_activities_are_held_for_every_class_with_its_pupils(seeded):
+    from career_minimum.models import Activity, Participation
+
+    if not _first_school_day_passed():
+        pytest.skip("No day of the academic year has passed yet.")
+    year = current_academic_year()
+    today = timezone.localdate()
+    pupils = Student.objects.filter(
+        organisation__district=_district(),
+        academic_year=year,
+        is_active=True,
+        grade__gte=6,
+        grade__lte=11,
+    )
+    classes: dict[tuple[int, int, str], set[int]] = {}
+    for pk, school, grade, letter in pupils.values_list(
+        "pk", "organisation_id", "grade", "class_letter"
+    ):
+        classes.setdefault((school, grade, letter), set()).add(pk)
+    activities = Activity.objects.filter(academic_year=year).select_related("direction")
+    held = {(a.school_id, a.grade, a.class_letter) for a in activities}
+    assert held == set(classes)
+    members = {}
+    for activity_id, student_id in Participation.objects.values_list("activity_id", "student_id"):
+        members.setdefault(activity_id, set()).add(student_id)
+    for activity in activities:
+        assert datetime.date(year, 9, 1) <= activity.held_on < today
+        assert activity.direction.is_active
+        assert activity.topic.strip()
+        activity.full_clean()
+        assert (
+            members[activity.pk]
+            == classes[(activity.school_id, activity.grade, activity.class_letter)]
+        )
+    # A few pupils are absent, most are present.
+    present = Participation.objects.filter(attended=True).count()
+    absent = Participation.objects.filter(attended=False).count()
+    assert 0 < absent < present // 3
+    # «Россия — мои горизонты»: one hour a week, at most one lesson a week per class.
+    horizons = activities.filter(direction__slug="horizons")
+    assert {a.hours for a in horizons} <= {1}
+    weeks = {(a.school_id, a.grade, a.class_letter, a.held_on.isocalendar()[:2]) for a in horizons}
+    assert len(weeks) == horizons.count()
+    if today - datetime.date(year, 9, 1) > datetime.timedelta(days=21):
+        assert {(a.school_id, a.grade, a.class_letter) for a in horizons} == set(classes)
+        slugs = set(activities.values_list("direction__slug", flat=True))
+        assert {"horizons", "lessons", "upbringing", "parents"} <= slugs
+
+
+def test_a_rerun_adds_no_career_minimum_activity_and_keeps_the_heads_level(seeded):
+    from career_minimum.models import Activity, Participation, SchoolPlan
+
+    plan = SchoolPlan.objects.get(
+        school__short_name="Нытвенская СОШ № 3", academic_year=current_academic_year()
+    )
+    plan.level = SchoolPlan.Level.ADVANCED
+    plan.save()
+    # A class's latest activity deleted: the re-run finds the others and makes that one again.
+    latest = Activity.objects.order_by("-held_on", "pk").first()
+    if latest is not None:
+        Activity.objects.filter(pk=latest.pk).delete()
+    activities = Activity.objects.count()
+    _seed()
+    plan.refresh_from_db()
+    assert plan.level == SchoolPlan.Level.ADVANCED
+    if latest is not None:
+        assert Activity.objects.count() == activities + 1
+        again = Activity.objects.get(
+            school=latest.school_id,
+            grade=latest.grade,
+            class_letter=latest.class_letter,
+            held_on=latest.held_on,
+            direction=latest.direction_id,
+            topic=latest.topic,
+        )
+        assert again.participations.count() > 0
+    before = (Activity.objects.count(), Participation.objects.count(), SchoolPlan.objects.count())
+    assert "новых записей: 0" in _seed()
+    assert (
+        Activity.objects.count(),
+        Participation.objects.count(),
+        SchoolPlan.objects.count(),
+    ) == (before)
+
+
+def _level_hours_in_database(student: Student, *, year: int) -> Decimal:
+    """The pupil's hours towards the level, summed here from the rows that give them."""
+    from career_minimum.models import Direction, Participation
+
+    tz = timezone.get_current_timezone()
+    start = datetime.datetime(year, 9, 1, tzinfo=tz)
+    end = datetime.datetime(year + 1, 9, 1, tzinfo=tz)
+    counting = list(Direction.objects.filter(counts_towards_level=True))
+    counting_ids = {d.pk for d in counting}
+    events_count = any(d.slug == "events" for d in counting)
+    activities = Participation.objects.filter(
+        student=student,
+        attended=True,
+        activity__academic_year=year,
+        activity__direction__in=counting_ids,
+    ).aggregate(hours=Sum("activity__hours"))["hours"] or Decimal(0)
+    registrations = Registration.objects.filter(
+        student=student,
+        attended=True,
+        event__is_cancelled=False,
+        event__starts_at__gte=start,
+        event__starts_at__lt=end,
+    ).select_related("event")
+    events = sum(
+        (
+            r.event.career_hours
+            for r in registrations
+            if r.event.career_direction_id in counting_ids
+            or (r.event.career_direction_id is None and events_count)
+        ),
+        Decimal(0),
+    )
+    attempts = Attempt.objects.filter(
+        student=student, completed_at__gte=start, completed_at__lt=end
+    ).count()
+    per_attempt = sum((d.questionnaire_hours or Decimal(0) for d in counting), Decimal(0))
+    return activities + events + attempts * per_attempt
+
+
+def test_demo_counsellor_sees_career_minimum_hours(client, seeded):
+    from career_minimum.models import SchoolPlan
+
+    year = current_academic_year()
+    today = timezone.localdate()
+    response = client.post(reverse("login"), {"username": "counsellor", "password": "demo12345"})
+    assert response.status_code == 302
+    school = Membership.objects.get(user__username="counsellor").organisation
+    biggest = (
+        Student.objects.filter(organisation=school, academic_year=year, is_active=True)
+        .values("grade", "class_letter")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "grade", "class_letter")
+        .first()
+    )
+    grade, letter = biggest["grade"], biggest["class_letter"]
+    url = reverse("career_minimum:class_sheet")
+    html = client.get(url, {"school": school.pk, "class": f"{grade}-{letter}"}).content.decode()
+    assert 'data-testid="sheet-level"' in html
+    assert 'data-testid="no-level"' not in html
+
+    rows = {
+        uuid: body
+        for uuid, body in re.findall(
+            r'<tr data-testid="sheet-row" data-student="([^"]+)"[^>]*>(.*?)</tr>', html, re.S
+        )
+    }
+    pupils = Student.objects.filter(
+        organisation=school, academic_year=year, grade=grade, class_letter=letter, is_active=True
+    )
+    assert set(rows) == {str(p.uuid) for p in pupils}
+    # The pro-rata target: the level's hours times the share of 1 September – 31 May passed.
+    plan = SchoolPlan.objects.get(school=school, academic_year=year)
+    start, end = datetime.date(year, 9, 1), datetime.date(year + 1, 5, 31)
+    share = min(max(Decimal((today - start).days) / Decimal((end - start).days), 0), 1)
+    target = (SchoolPlan.TARGET_HOURS[plan.level] * share).quantize(
+        Decimal("0.1"), rounding=ROUND_HALF_UP
+    )
+    marks = []
+    for pupil in pupils:
+        body = rows[str(pupil.uuid)]
+        shown = re.search(r'data-testid="level-total">([^<]*)<', body).group(1)
+        total = _level_hours_in_database(pupil, year=year)
+        assert Decimal(shown.strip().replace(",", ".")) == total, pupil.full_name
+        behind = "отстаёт" in re.search(r'data-testid="mark">(.*?)</td>', body, re.S).group(1)
+        assert behind == (total < target), (pupil.full_name, total, target)
+        marks.append(behind)
+    if target == 0:
+        pytest.skip("On 1 September the target is zero: nobody can be behind yet.")
+    assert True in marks
+    assert False in marks

@@ -85,6 +85,7 @@ class Command(BaseCommand):
             (_("Отметок «присутствовал»"), "attended"),
             (_("Отзывов о мероприятиях"), "feedback"),
             (_("Результатов анкет"), "attempts"),
+            (_("Занятий профминимума в 6–11 классах"), "career_activities"),
         ]
         for label, key in lines:
             out(f"  {label}: {counts[key]}")

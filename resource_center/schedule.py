@@ -62,4 +62,15 @@ DEFAULT_SCHEDULE: dict[str, PeriodicJob] = {
         ),
         "expire_seconds": 6 * 3600,
     },
+    "data_retention": {
+        "task": "students.tasks.data_retention_task",
+        "schedule": crontab(hour=2, minute=15),
+        "description": _(
+            "Исполняет запросы родителей на удаление персональных данных (в течение 30 дней "
+            "по закону) и обезличивает обучающихся, у которых нет записей за последние "
+            "PUPIL_RETENTION_YEARS учебных лет (команда anonymise_pupils); сводные отчёты "
+            "не меняются."
+        ),
+        "expire_seconds": 12 * 3600,
+    },
 }

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sitemaps",
     "axes",
+    "csp",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
@@ -65,10 +66,14 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so every later middleware and view sees the client's own address.
     "resource_center.middleware.ClientAddressMiddleware",
+    "resource_center.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise: the Content-Security-Policy goes on pages, not on static files.
+    "csp.middleware.CSPMiddleware",
     "resource_center.middleware.AllowedMethodsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "resource_center.session_expiry.IdleSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -177,6 +182,8 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 # Uploaded pupil lists are read into memory for the preview; larger files are refused.
 PUPIL_IMPORT_MAX_BYTES = env.int("PUPIL_IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
 VACANCY_IMPORT_MAX_BYTES = env.int("VACANCY_IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
+# Academic years after a pupil's last record before the record is anonymised (152-FZ).
+PUPIL_RETENTION_YEARS = env.int("PUPIL_RETENTION_YEARS", default=3)
 # The region whose vacancies the «Работа России» import reads (Perm Krai by default).
 TRUDVSEM_REGION_CODE = env.str("TRUDVSEM_REGION_CODE", default="5900000000000")
 
@@ -239,6 +246,45 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 
+# Content-Security-Policy (django-csp), in every environment so that the tests and the browser
+# tests meet the policy production sends. Pages load scripts, styles, fonts and images only
+# from the portal itself: no inline <script>, no style="" or on…="" attributes (page data
+# travels in <script type="application/json"> blocks, which browsers never run). With
+# CSP_REPORT_ONLY=true the browser reports violations in its console and blocks nothing.
+_csp_policy = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# env.bool() reads any unknown word as false; a typo here must not pass unnoticed.
+_csp_report_only = env.str("CSP_REPORT_ONLY", default="false").strip().lower()
+if _csp_report_only not in {"true", "false", "on", "off", "yes", "no", "1", "0"}:
+    raise ImproperlyConfigured("CSP_REPORT_ONLY must be true or false.")
+if _csp_report_only in {"true", "on", "yes", "1"}:
+    CONTENT_SECURITY_POLICY = None
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _csp_policy
+else:
+    CONTENT_SECURITY_POLICY = _csp_policy
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = None
+
+# A session ends after SESSION_IDLE_MINUTES without a request: IdleSessionMiddleware moves
+# an active session's expiry forward (writing it at most once a minute, not on every request
+# as SESSION_SAVE_EVERY_REQUEST would). A password change signs the user's other sessions out:
+# Django checks each session against a hash of the password on every request.
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=60)
+if SESSION_IDLE_MINUTES < 2:
+    raise ImproperlyConfigured("SESSION_IDLE_MINUTES must be at least 2.")
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+
 # Celery: Redis when REDIS_URL is set, otherwise kombu's filesystem transport so that a
 # worker and beat run with no server installed. CELERY_DATA_DIR moves its folders (tests
 # point a worker and themselves at a temporary one).
@@ -267,10 +313,30 @@ CELERY_RESULT_EXPIRES = 24 * 60 * 60
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 
+# LOG_FORMAT=json writes one JSON object per line (time, level, logger, message, request
+# id, task id) for journald/Loki/ELK; text is for people reading a terminal. Both go to
+# stderr. resource_center.logs.RequestIdMiddleware supplies the request id.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be text or json.")
+if LOG_FORMAT == "json":
+    # Otherwise the Celery worker replaces the root handler with its own text format.
+    CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "resource_center.logs.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "resource_center.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # django-axes logs every successful login at INFO; failures and lockouts are WARNING.
     "loggers": {"axes": {"level": "WARNING"}},

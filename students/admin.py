@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.contrib import admin
@@ -9,6 +10,7 @@ from django.contrib.admin.models import LogEntry
 from django.db.models import QuerySet
 from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from resource_center import audit
@@ -16,6 +18,7 @@ from resource_center.admin import DistrictScopedAdmin
 from students.models import (
     Achievement,
     Consent,
+    DataDeletionRequest,
     Guardian,
     GuardianInvitation,
     PupilImport,
@@ -303,3 +306,77 @@ class GuardianInvitationAdmin(ReadOnlyAdmin):
     list_select_related = ["guardian", "created_by"]
     search_fields = ["guardian__last_name", "guardian__student__last_name"]
     exclude = ["code_hash"]
+
+
+class DeletionRequestStateFilter(admin.SimpleListFilter):
+    title = _("состояние")
+    parameter_name = "state"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [
+            ("open", _("Ожидает исполнения")),
+            ("overdue", _("Просрочен")),
+            ("done", _("Исполнен")),
+        ]
+
+    def queryset(
+        self, request: HttpRequest, queryset: QuerySet[DataDeletionRequest]
+    ) -> QuerySet[DataDeletionRequest]:
+        if self.value() == "open":
+            return queryset.filter(done_at__isnull=True)
+        if self.value() == "overdue":
+            overdue_from = timezone.now() - datetime.timedelta(
+                days=DataDeletionRequest.DAYS_ALLOWED + 1
+            )
+            return queryset.filter(done_at__isnull=True, requested_at__lt=overdue_from)
+        if self.value() == "done":
+            return queryset.filter(done_at__isnull=False)
+        return queryset
+
+
+@admin.register(DataDeletionRequest)
+class DataDeletionRequestAdmin(ReadOnlyAdmin):
+    """Requests are filed on the pupil's page and carried out by the daily task (or here)."""
+
+    district_path = "organisation__district"
+    list_display = [
+        "requested_at",
+        "student",
+        "organisation",
+        "requested_by",
+        "due_on",
+        "overdue",
+        "done_at",
+        "outcome",
+    ]
+    list_filter = [
+        DeletionRequestStateFilter,
+        "outcome",
+        ("organisation", admin.RelatedOnlyFieldListFilter),
+    ]
+    list_select_related = ["student", "organisation", "requested_by"]
+    search_fields = ["student__last_name", "organisation__short_name"]
+    readonly_fields = ["uuid"]
+    actions = ["carry_out"]
+
+    # The record that a request was carried out is kept (152-FZ): never deleted here.
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description=_("срок исполнения"))
+    def due_on(self, obj: DataDeletionRequest) -> datetime.date:
+        return obj.due_on
+
+    @admin.display(description=_("просрочен"), boolean=True)
+    def overdue(self, obj: DataDeletionRequest) -> bool:
+        return obj.is_overdue()
+
+    @admin.action(description=_("Исполнить выбранные запросы сейчас"))
+    def carry_out(self, request: HttpRequest, queryset: QuerySet[DataDeletionRequest]) -> None:
+        from students.services.retention import deletion_request_process
+
+        done = 0
+        for item in queryset.filter(done_at__isnull=True).order_by("requested_at"):
+            deletion_request_process(deletion_request=item, by=request.user)
+            done += 1
+        self.message_user(request, _("Исполнено запросов: %(n)d.") % {"n": done})

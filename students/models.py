@@ -499,3 +499,89 @@ class GuardianInvitation(models.Model):
 
     def is_usable(self, now: datetime.datetime | None = None) -> bool:
         return self.used_at is None and (now or timezone.now()) < self.expires_at
+
+
+class DataDeletionRequest(models.Model):
+    """A guardian's request to delete a pupil's personal data, answered within 30 days."""
+
+    class Outcome(models.TextChoices):
+        OPTIONAL_CLEARED = "optional_cleared", _("Удалены профориентационные сведения")
+        ANONYMISED = "anonymised", _("Запись обезличена")
+
+    # 152-FZ, art. 21: data no longer needed is destroyed within 30 days of the request.
+    DAYS_ALLOWED = 30
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # Nullable so that the record of a request outlives the pupil's row.
+    student = models.ForeignKey(
+        Student,
+        verbose_name=_("обучающийся"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="deletion_requests",
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("школа или техникум"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("кто подал"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("подан"), default=timezone.now)
+    done_at = models.DateTimeField(_("исполнен"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("кто исполнил"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    outcome = models.CharField(_("итог"), max_length=20, choices=Outcome.choices, blank=True)
+    # Counts only (records, achievements, questionnaire results...), never names.
+    removed = models.JSONField(_("что удалено"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("запрос на удаление персональных данных")
+        verbose_name_plural = _("запросы на удаление персональных данных")
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student"],
+                condition=Q(done_at__isnull=True),
+                name="deletion_request_one_open",
+            ),
+            models.CheckConstraint(
+                condition=(Q(done_at__isnull=True) & Q(outcome=""))
+                | (Q(done_at__isnull=False) & Q(outcome__in=["optional_cleared", "anonymised"])),
+                name="deletion_request_outcome_when_done",
+            ),
+        ]
+        indexes = [
+            # The daily task's pending requests and the admin's overdue filter.
+            models.Index(
+                fields=["requested_at"],
+                name="deletion_request_open",
+                condition=Q(done_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}: {self.requested_at:%d.%m.%Y}"
+
+    @property
+    def due_on(self) -> datetime.date:
+        return timezone.localdate(self.requested_at) + datetime.timedelta(days=self.DAYS_ALLOWED)
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None
+
+    def is_overdue(self, today: datetime.date | None = None) -> bool:
+        return self.done_at is None and (today or timezone.localdate()) > self.due_on

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from students.views import consents, imports, invitations, lists, pupils
+from students.views import consents, deletion, imports, invitations, lists, pupils
 
 app_name = "students"
 
@@ -23,6 +23,7 @@ urlpatterns = [
         invitations.invitation_create,
         name="invitation_create",
     ),
+    path("<uuid:uuid>/deletion/", deletion.deletion_request, name="deletion_request"),
     path("invitation/", invitations.invitation_accept, name="invitation_accept"),
     path("import/", imports.import_upload, name="import_upload"),
     path("import/history/", imports.import_list, name="import_list"),

@@ -467,6 +467,10 @@ MATRIX.update(
     }
 )
 
+# A request to delete a pupil's data: those who manage consents (staff who edit the record,
+# the parent online); an empty POST records it and redirects.
+MATRIX["students:deletion_request"] = ({"GET", "HEAD", "POST"}, student_editors(200, parent=200))
+
 # Django's own admin has its own permission system and tests (tests/resource_center/test_admin.py).
 EXCLUDED_NAMESPACES = {"admin"}
 

@@ -192,7 +192,8 @@ def participation_toggle(request: HttpRequest, uuid: UUID) -> HttpResponse:
     participation = access.participation_for(request.user, uuid)
     back = reverse("career_minimum:activity_detail", args=[participation.activity.uuid])
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
+    # Only a path: redirect() would take any other text for the name of a URL.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         back = target

@@ -103,7 +103,8 @@ def _submitting(request: HttpRequest) -> bool:
 
 def _safe_next(request: HttpRequest) -> str | None:
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
+    # Only a path: redirect() would take any other text for the name of a URL.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target

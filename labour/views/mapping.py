@@ -84,7 +84,8 @@ def unmapped_list(request: HttpRequest) -> HttpResponse:
 def _back(request: HttpRequest) -> str:
     """Where the form came from (the list with its page and search), else the list."""
     back = request.POST.get("next", "")
-    if back and url_has_allowed_host_and_scheme(
+    # Only a path: redirect() would take any other text for the name of a URL.
+    if back.startswith("/") and url_has_allowed_host_and_scheme(
         back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return back

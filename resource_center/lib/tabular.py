@@ -88,8 +88,11 @@ def _zip_kind(data: bytes) -> str:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
-            mimetype = archive.read("mimetype") if "mimetype" in names else b""
-    except (zipfile.BadZipFile, OSError, KeyError) as exc:
+            mimetype = b""
+            if "mimetype" in names:
+                with archive.open("mimetype") as entry:
+                    mimetype = entry.read(200)  # a damaged entry may claim any size
+    except Exception as exc:  # a damaged archive raises zlib, EOF, seek and other errors
         raise TableError("broken", str(exc)) from exc
     if "xl/workbook.xml" in names:
         return "xlsx"

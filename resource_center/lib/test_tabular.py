@@ -222,3 +222,30 @@ def test_excel_serials_of_both_epochs():
     assert excel_serial_to_date(39215, epoch_1904=True) == datetime.date(2011, 5, 14)
     assert excel_serial_to_date(0) is None
     assert excel_serial_to_date(10**9) is None
+
+
+def _damaged_archives() -> list[bytes]:
+    """An OpenDocument archive whose «mimetype» entry cannot be read, in three ways."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("mimetype", b"application/vnd.oasis.opendocument.spreadsheet" * 4)
+    good = buffer.getvalue()
+    data = good.index(b"mimetype") + len(b"mimetype")  # the compressed bytes follow the name
+    central = good.index(b"PK\x01\x02")
+    return [
+        good[:data] + b"\xff" * 8 + good[data + 8 :],  # zlib cannot inflate it
+        good[: central + 10] + b"\x63\x00" + good[central + 12 :],  # an unknown compression
+        # stored, and longer than the archive: the file ends in the middle of it
+        good[: central + 10]
+        + b"\x00\x00"
+        + good[central + 12 : central + 20]
+        + b"\xff\xff\xff\x00" * 2
+        + good[central + 28 :],
+    ]
+
+
+@pytest.mark.parametrize("data", _damaged_archives())
+def test_damaged_archive_is_broken_not_a_crash(data):
+    with pytest.raises(TableError) as info:
+        open_table(data)
+    assert info.value.code == "broken"

@@ -438,15 +438,39 @@ class AchievementForm(forms.ModelForm):
         return value
 
 
+# A ceiling on the forms a POST may ask for: Django's default lets a forged
+# TOTAL_FORMS make every request build and render a thousand forms.
+MAX_GUARDIANS = 20
+MAX_ACHIEVEMENTS = 200
 GuardianFormSet = forms.inlineformset_factory(
-    Student, Guardian, form=GuardianForm, formset=BaseGuardianFormSet, extra=1, can_delete=True
+    Student,
+    Guardian,
+    form=GuardianForm,
+    formset=BaseGuardianFormSet,
+    extra=1,
+    can_delete=True,
+    max_num=MAX_GUARDIANS,
+    absolute_max=MAX_GUARDIANS,
 )
 # A new pupil usually comes with both parents' names.
 NewPupilGuardianFormSet = forms.inlineformset_factory(
-    Student, Guardian, form=GuardianForm, formset=BaseGuardianFormSet, extra=2, can_delete=True
+    Student,
+    Guardian,
+    form=GuardianForm,
+    formset=BaseGuardianFormSet,
+    extra=2,
+    can_delete=True,
+    max_num=MAX_GUARDIANS,
+    absolute_max=MAX_GUARDIANS,
 )
 AchievementFormSet = forms.inlineformset_factory(
-    Student, Achievement, form=AchievementForm, extra=1, can_delete=True
+    Student,
+    Achievement,
+    form=AchievementForm,
+    extra=1,
+    can_delete=True,
+    max_num=MAX_ACHIEVEMENTS,
+    absolute_max=MAX_ACHIEVEMENTS,
 )
 
 

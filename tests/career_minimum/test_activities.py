@@ -410,6 +410,24 @@ def test_toggle_goes_back_to_a_local_page_only(client, world, counsellor_a, hori
     assert outside["Location"] == reverse("career_minimum:activity_detail", args=[activity.uuid])
 
 
+@pytest.mark.parametrize("target", ["-1", "home", "abc"])
+def test_toggle_ignores_a_next_that_is_not_a_path(
+    client, world, counsellor_a, horizons, class_9b, target
+):
+    activity = record(world.school_a, horizons, counsellor_a)
+    participation = activity.participations.first()
+    client.force_login(counsellor_a)
+
+    refused = client.post(toggle_url(participation), {"next": target})
+    done = client.post(toggle_url(participation), {"attended": "0", "next": target})
+
+    detail = reverse("career_minimum:activity_detail", args=[activity.uuid])
+    assert refused["Location"] == detail
+    assert done["Location"] == detail
+    participation.refresh_from_db()
+    assert participation.attended is False
+
+
 def test_toggle_answers_get_with_405(client, world, counsellor_a, horizons, class_9b):
     activity = record(world.school_a, horizons, counsellor_a)
     client.force_login(counsellor_a)

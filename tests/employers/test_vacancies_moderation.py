@@ -143,6 +143,15 @@ def test_a_foreign_next_address_is_ignored(client, on_moderation, coordinator):
     assert response["Location"] == reverse("employers:vacancy_detail", args=[on_moderation.uuid])
 
 
+@pytest.mark.parametrize("target", ["-1", "home", "employers:vacancy_list", "abc"])
+def test_a_next_that_is_not_a_path_is_ignored(client, on_moderation, coordinator, target):
+    client.force_login(coordinator)
+    response = move(client, on_moderation, Status.PUBLISHED, next=target)
+    assert response["Location"] == reverse("employers:vacancy_detail", args=[on_moderation.uuid])
+    on_moderation.refresh_from_db()
+    assert on_moderation.status == Status.PUBLISHED
+
+
 # --- refusals: the wrong role, the wrong move, the wrong moment ------------------------
 
 

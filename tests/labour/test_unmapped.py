@@ -237,6 +237,17 @@ def test_a_foreign_next_is_not_followed(client, coordinator, jobs, profession):
     assert response.url == LIST
 
 
+@pytest.mark.parametrize("target", ["-1", "home", "labour:overview"])
+def test_a_next_that_is_not_a_path_is_not_followed(client, coordinator, jobs, profession, target):
+    client.force_login(coordinator)
+    refused = client.post(map_url(jobs["bottling"]), {"next": target})
+    mapped = client.post(map_url(jobs["bottling"]), {"profession": profession.pk, "next": target})
+    assert refused.url == LIST
+    assert mapped.url == LIST
+    jobs["bottling"].refresh_from_db()
+    assert jobs["bottling"].profession == profession
+
+
 def test_another_districts_vacancy_is_404(client, coordinator, jobs, profession):
     client.force_login(coordinator)
     response = client.post(map_url(jobs["far"]), {"profession": profession.pk})

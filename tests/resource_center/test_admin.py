@@ -133,6 +133,11 @@ MAKERS: dict[type, Callable[[int], object]] = {
     apps.get_model("students", "Achievement"): lambda n: f.AchievementFactory(),
     apps.get_model("students", "PupilImport"): lambda n: f.PupilImportFactory(),
     apps.get_model("students", "GuardianInvitation"): lambda n: f.GuardianInvitationFactory(),
+    apps.get_model("students", "DataDeletionRequest"): lambda n: apps.get_model(
+        "students", "DataDeletionRequest"
+    ).objects.create(
+        student=(s := f.StudentFactory()), organisation=s.organisation, requested_by=f.UserFactory()
+    ),
     apps.get_model("guidance", "Questionnaire"): lambda n: f.QuestionnaireFactory(),
     apps.get_model("guidance", "Scale"): lambda n: f.ScaleFactory(),
     apps.get_model("guidance", "Band"): _band,

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from resource_center.models import AuditEntry, Role
-from students.forms.pupils import StudentForm
+from students.forms.pupils import MAX_GUARDIANS, StudentForm
 from students.importers.pupils import birth_date_fits_grade
 from students.models import Achievement, Guardian, Student, current_academic_year
 from students.services import pupils as services
@@ -561,4 +561,17 @@ def test_the_same_guardian_twice_is_a_form_error(client, counsellor_a):
     response = client.post(CREATE_URL, data)
     assert response.status_code == 200
     assert response.context["guardians"].non_form_errors()
+    assert not Student.objects.exists()
+
+
+def test_a_forged_number_of_guardian_forms_is_refused_without_building_them(client, counsellor_a):
+    client.force_login(counsellor_a)
+
+    response = client.post(CREATE_URL, new_pupil(**{"guardians-TOTAL_FORMS": "100000000"}))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "не больше" in page
+    assert f'name="guardians-{MAX_GUARDIANS - 1}-last_name"' in page
+    assert f'name="guardians-{MAX_GUARDIANS}-last_name"' not in page
     assert not Student.objects.exists()

@@ -30,3 +30,15 @@ validate_phone = RegexValidator(
     _("Введите телефон цифрами, например +7 (34272) 3-12-34."),
     code="invalid_phone",
 )
+
+
+def validate_upload_size(file: object, limit: int) -> None:
+    """An uploaded file of at most ``limit`` bytes (pupil lists, vacancy exports)."""
+    from resource_center.lib.text import megabytes
+
+    if getattr(file, "size", 0) > limit:
+        raise ValidationError(
+            _("Файл слишком большой: можно загрузить не более %(mb)s МБ."),
+            code="too_large",
+            params={"mb": megabytes(limit)},
+        )

@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from labour.services.uploads import upload_max_bytes
-from resource_center.lib.text import megabytes
 from resource_center.models import District
+from resource_center.validators import validate_upload_size
 
 
 class VacancyImportForm(forms.Form):
@@ -48,13 +47,7 @@ class VacancyImportForm(forms.Form):
 
     def clean_file(self) -> UploadedFile:
         file = self.cleaned_data["file"]
-        limit = upload_max_bytes()
-        if file.size > limit:
-            raise ValidationError(
-                _("Файл слишком большой: можно загрузить не более %(mb)s МБ."),
-                code="too_large",
-                params={"mb": megabytes(limit)},
-            )
+        validate_upload_size(file, upload_max_bytes())
         return file
 
     @property

@@ -6,13 +6,12 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from resource_center.lib.text import megabytes
 from resource_center.models import Organisation
+from resource_center.validators import validate_upload_size
 
 
 class PupilImportForm(forms.Form):
@@ -46,13 +45,7 @@ class PupilImportForm(forms.Form):
 
     def clean_file(self) -> UploadedFile:
         file = self.cleaned_data["file"]
-        limit = settings.PUPIL_IMPORT_MAX_BYTES
-        if file.size > limit:
-            raise ValidationError(
-                _("Файл слишком большой: можно загрузить не более %(mb)s МБ."),
-                code="too_large",
-                params={"mb": megabytes(limit)},
-            )
+        validate_upload_size(file, settings.PUPIL_IMPORT_MAX_BYTES)
         return file
 
     @property

@@ -18,6 +18,10 @@ with the same columns. Each run of a size is its own process, so that its peak R
 own. The last line is ``RATIO import_vs_copy <copy_time/import_time>`` for the largest
 size; with ``--repeat N`` each size runs N times and the ratio is the median of the runs
 (a shared machine's timings vary by a third from run to run).
+
+``--naive N`` also saves the first N rows of each size the naive way, one ModelForm per
+row (parse, full_clean with its uniqueness query, save) in one transaction, and prints that
+speed as a share of the same run's COPY: the yardstick the import is measured against.
 """
 
 from __future__ import annotations
@@ -25,21 +29,18 @@ from __future__ import annotations
 import argparse
 import datetime
 import io
-import os
 import random
 import re
 import resource
-import signal
 import statistics
 import subprocess
 import sys
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SERVER_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+import harness
+
 SIZES = (10_000, 100_000)
 CSV_HEADER = "Фамилия;Имя;Отчество;Дата рождения;Класс;Пол;Телефон;E-mail"
 
@@ -92,12 +93,8 @@ def peak_rss_mb() -> float:
 # --- one size, in its own process ------------------------------------------------------
 
 
-def run_size(size: int, *, reimport: bool) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "resource_center.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+def run_size(size: int, *, reimport: bool, naive: int) -> None:
+    harness.django_setup()
 
     from django.conf import settings
     from django.contrib.auth import get_user_model
@@ -108,8 +105,6 @@ def run_size(size: int, *, reimport: bool) -> None:
     from students.models import Student, current_academic_year
     from students.services.imports import pupil_import_commit, pupil_import_preview
 
-    # As in production: with DEBUG on, Django would keep the text of every query in memory.
-    settings.DEBUG = False
     tag = uuid.uuid4().hex[:8]
     district, _ = District.objects.get_or_create(name="Бенчмарк", region="Пермский край")
     school = Organisation.objects.create(
@@ -175,84 +170,109 @@ def run_size(size: int, *, reimport: bool) -> None:
             f"REIMPORT {size} rows: {preview_s + commit_s:.2f} s (updated {counts.updated}, "
             f"created {counts.created}, pupils stored {stored})"
         )
+    if naive:
+        naive_s = naive_import(data, rows=min(naive, size), district=district, tag=tag)
+        per_row_copy, per_row_naive = copy_s / size, naive_s / min(naive, size)
+        print(
+            f"NAIVE {min(naive, size)} rows one ModelForm each: {naive_s:.2f} s, "
+            f"copy/naive 1/{per_row_naive / per_row_copy:.0f} "
+            f"(the import above: 1/{import_s / copy_s:.0f})"
+        )
     print(f"RESULT {size} {import_s:.6f} {copy_s:.6f}")
+
+
+def naive_import(data: bytes, *, rows: int, district: object, tag: str) -> float:
+    """Seconds to save ``rows`` rows of the list into a new school one ModelForm at a time."""
+    import csv
+
+    from django import forms
+    from django.db import transaction
+
+    from resource_center.models import Organisation
+    from students.models import Student, current_academic_year
+
+    class NaiveForm(forms.ModelForm):
+        birth_date = forms.DateField(input_formats=["%d.%m.%Y"])
+
+        class Meta:
+            model = Student
+            fields = [
+                "organisation",
+                "academic_year",
+                "last_name",
+                "first_name",
+                "patronymic",
+                "birth_date",
+                "grade",
+                "class_letter",
+                "sex",
+            ]
+
+    school = Organisation.objects.create(
+        district=district,
+        kind=Organisation.Kind.SCHOOL,
+        full_name=f"МБОУ «Бенчмарк {tag}-n»",
+        short_name=f"Бенчмарк {tag}-n",
+    )
+    year = current_academic_year()
+    lines = csv.reader(io.StringIO(data.decode("cp1251")), delimiter=";")
+    next(lines)
+    started = time.perf_counter()
+    with transaction.atomic():
+        for _, line in zip(range(rows), lines, strict=False):
+            last, first, patronymic, born, klass, sex = line[:6]
+            form = NaiveForm(
+                {
+                    "organisation": school.pk,
+                    "academic_year": year,
+                    "last_name": last,
+                    "first_name": first,
+                    "patronymic": patronymic,
+                    "birth_date": born,
+                    "grade": klass[:-1],
+                    "class_letter": klass[-1],
+                    "sex": {"м": "m", "ж": "f"}[sex],
+                }
+            )
+            if not form.is_valid():
+                raise AssertionError(form.errors)
+            form.save()
+    return time.perf_counter() - started
 
 
 # --- the driver: a throwaway database, one process per size -----------------------------
 
 
-def _with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path="/" + name))
-
-
-def _admin_sql(server_url: str, sql: str) -> None:
-    import psycopg2
-
-    connection = psycopg2.connect(server_url.replace("postgres://", "postgresql://", 1))
-    connection.autocommit = True
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(sql)
-    finally:
-        connection.close()
-
-
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = harness.argument_parser(
+        __doc__, repeat=1, repeat_help="runs per size (median ratio)", database_option=False
+    )
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
-    parser.add_argument("--existing", action="store_true", help="use DATABASE_URL as it is")
     parser.add_argument("--reimport", action="store_true", help="also time a second import")
-    parser.add_argument("--repeat", type=int, default=1, help="runs per size (median ratio)")
+    parser.add_argument(
+        "--naive", type=int, default=0, metavar="N", help="also time N rows one ModelForm each"
+    )
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.child:
-        run_size(args.child, reimport=args.reimport)
+        run_size(args.child, reimport=args.reimport, naive=args.naive)
         return 0
 
-    url = os.environ.get("DATABASE_URL", DEFAULT_SERVER_URL)
-    if not url.startswith(("postgres://", "postgresql://", "pgsql://")):
-        print(
-            "This benchmark compares with PostgreSQL's COPY and needs PostgreSQL: set "
-            "DATABASE_URL=postgres://user@host:5432/dbname (SQLite cannot be measured).",
-            file=sys.stderr,
-        )
-        return 2
-    # A stopped run still drops its throwaway database (the finally below).
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    created_db = None
-    if args.existing:
-        bench_url = url
-    else:
-        created_db = f"rc_bench_{uuid.uuid4().hex[:10]}"
-        try:
-            _admin_sql(url, f'CREATE DATABASE "{created_db}"')
-        except Exception as exc:  # the driver's OperationalError: no server, no rights
-            print(f"Cannot create a database at {url}: {exc}", file=sys.stderr)
-            return 2
-        bench_url = _with_database(url, created_db)
-    env = {
-        **os.environ,
-        "DATABASE_URL": bench_url,
-        "DJANGO_SETTINGS_MODULE": "resource_center.settings",
-    }
     results: dict[int, list[tuple[float, float]]] = {}
-    try:
-        if created_db:
-            subprocess.run(
-                [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
-                cwd=ROOT,
-                env=env,
-                check=True,
-            )
+    with harness.benchmark_database(
+        needs="it compares with PostgreSQL's COPY", existing=args.existing
+    ) as bench_url:
+        env = harness.benchmark_env(bench_url)
         for size in args.sizes:
             command = [sys.executable, str(Path(__file__).resolve()), "--child", str(size)]
             if args.reimport:
                 command.append("--reimport")
+            if args.naive:
+                command += ["--naive", str(args.naive)]
             for _ in range(max(1, args.repeat)):
                 done = subprocess.run(  # noqa: S603
-                    command, cwd=ROOT, env=env, capture_output=True, text=True, check=False
+                    command, cwd=harness.ROOT, env=env, capture_output=True, text=True, check=False
                 )
                 if done.returncode:
                     print(done.stdout + done.stderr, file=sys.stderr)
@@ -266,15 +286,12 @@ def main() -> int:
                         )
                     else:
                         print(line, flush=True)
-    finally:
-        if created_db:
-            _admin_sql(url, f'DROP DATABASE IF EXISTS "{created_db}" WITH (FORCE)')
     largest = max(results)
     runs = results[largest]
     if len(runs) > 1:
         imports = ", ".join(f"{import_s:.2f}" for import_s, _ in runs)
         print(f"RUNS {largest}: import {imports} s; median ratio of {len(runs)} runs")
-    print(f"RATIO import_vs_copy {statistics.median(c / i for i, c in runs):.4f}")
+    harness.print_ratio("import_vs_copy", statistics.median(c / i for i, c in runs), digits=4)
     return 0
 
 

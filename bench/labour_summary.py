@@ -41,20 +41,12 @@ badly, to be looked at with EXPLAIN ANALYZE.
 
 from __future__ import annotations
 
-import argparse
 import datetime
-import os
-import signal
 import statistics
 import sys
-import time
-import uuid
-from collections.abc import Callable
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SERVER_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+import harness
+
 REGION = "Пермский край (бенчмарк)"
 SECTORS = (
     "Производство",
@@ -74,22 +66,7 @@ SECTORS = (
 # --- generation -------------------------------------------------------------------------
 
 GENERATE = [
-    (
-        "districts",
-        """
-        INSERT INTO resource_center_district (name, region, oktmo)
-        SELECT format('Муниципальный округ %%s', lpad(i::text, 2, '0')), %(region)s, ''
-        FROM generate_series(1, %(districts)s) AS i
-        """,
-    ),
-    (
-        None,
-        """
-        CREATE TEMPORARY TABLE bench_d AS
-        SELECT row_number() OVER (ORDER BY id) AS n, id FROM resource_center_district
-        WHERE region = %(region)s
-        """,
-    ),
+    *harness.REGION_DISTRICTS,
     (
         "employers",
         """
@@ -150,21 +127,7 @@ GENERATE = [
         WHERE title LIKE 'Бенчмарк: %%'
         """,
     ),
-    (
-        "programmes",
-        """
-        INSERT INTO schools_programme (okso_code, title, qualification, base_education,
-            duration_months, form_of_study, budget_seats, paid_seats, is_dual, description,
-            is_published, technikum_id)
-        SELECT format('%%s.02.%%s', 10 + k, lpad(k::text, 2, '0')), format('Программа %%s', k),
-               'Техник', '9', CASE WHEN k %% 2 = 0 THEN 34 ELSE 46 END, 'full_time', 25, 0,
-               k %% 3 = 0, '', true, t.id
-        FROM resource_center_organisation AS t
-        JOIN bench_d AS d ON d.id = t.district_id
-        CROSS JOIN generate_series(1, %(programmes)s) AS k
-        WHERE t.kind = 'technikum'
-        """,
-    ),
+    harness.TECHNIKUM_PROGRAMMES,
     (
         None,
         """
@@ -263,10 +226,11 @@ GENERATE = [
 ]
 
 
-def generate(cursor, *, vacancies: int, districts: int, today: datetime.date) -> None:
+def generation_params(*, vacancies: int, districts: int, today: datetime.date) -> dict:
+    """The sizes and dates the GENERATE steps are run with."""
     from students.models import current_academic_year
 
-    params = {
+    return {
         "region": REGION,
         "districts": districts,
         "employers": districts * 60,
@@ -281,15 +245,6 @@ def generate(cursor, *, vacancies: int, districts: int, today: datetime.date) ->
         "sectors": list(SECTORS),
         "sector_count": len(SECTORS),
     }
-    cursor.execute("SELECT setseed(0.42)")
-    started = time.perf_counter()
-    for label, sql in GENERATE:
-        step = time.perf_counter()
-        cursor.execute(sql, params)
-        if label:
-            elapsed = time.perf_counter() - step
-            print(f"GENERATED {label}: {cursor.rowcount} rows in {elapsed:.1f} s", flush=True)
-    print(f"GENERATION {time.perf_counter() - started:.1f} s in all", flush=True)
 
 
 # --- the hand-written SQL -----------------------------------------------------------------
@@ -430,25 +385,8 @@ def check_same(figures: dict, rows: dict[str, list[tuple]]) -> None:
 # --- measurement ----------------------------------------------------------------------------
 
 
-def median_times(
-    first: Callable[[], object], second: Callable[[], object], repeat: int
-) -> tuple[list[float], list[float]]:
-    """Times of ``repeat`` runs of each, taken in turns (a shared machine's load drifts; in
-    turns both see the same), after one unmeasured run of each to warm the caches."""
-    first()
-    second()
-    times: tuple[list[float], list[float]] = ([], [])
-    for _ in range(repeat):
-        for run, into in ((first, times[0]), (second, times[1])):
-            started = time.perf_counter()
-            run()
-            into.append(time.perf_counter() - started)
-    return times
-
-
 def measure(*, vacancies: int, districts: int, repeat: int) -> float:
-    from django.conf import settings
-    from django.db import connection, transaction
+    from django.db import connection
     from django.utils import timezone
 
     from employers.models import Vacancy
@@ -460,18 +398,12 @@ def measure(*, vacancies: int, districts: int, repeat: int) -> float:
     from resource_center.models import District
     from students.models import current_academic_year
 
-    settings.DEBUG = False
     today = timezone.localdate()
-    if District.objects.filter(region=REGION).exists():
-        print("GENERATION skipped: the set of an earlier run is there")
-    else:
-        # All or nothing: a failed run leaves no half set behind to be taken for a whole one.
-        with transaction.atomic(), connection.cursor() as cursor:
-            generate(cursor, vacancies=vacancies, districts=districts, today=today)
-        with connection.cursor() as cursor:
-            step = time.perf_counter()
-            cursor.execute("ANALYZE")
-            print(f"ANALYZE {time.perf_counter() - step:.1f} s", flush=True)
+    harness.generate_once(
+        present=District.objects.filter(region=REGION).exists(),
+        steps=GENERATE,
+        params=lambda: generation_params(vacancies=vacancies, districts=districts, today=today),
+    )
     total = Vacancy.objects.count()
     print(f"ROWS vacancies {total}, districts {District.objects.filter(region=REGION).count()}")
 
@@ -502,7 +434,7 @@ def measure(*, vacancies: int, districts: int, repeat: int) -> float:
                     return sql_figures(cursor, params)
 
             check_same(summary().figures, hand_sql())
-            summary_runs, sql_runs = median_times(summary, hand_sql, repeat)
+            summary_runs, sql_runs = harness.median_times(summary, hand_sql, repeat)
             summary_s, sql_s = statistics.median(summary_runs), statistics.median(sql_runs)
             figures = summary().figures
             print(
@@ -522,74 +454,22 @@ def measure(*, vacancies: int, districts: int, repeat: int) -> float:
 # --- the driver ---------------------------------------------------------------------------
 
 
-def _with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path="/" + name))
-
-
-def _admin_sql(server_url: str, sql: str) -> None:
-    import psycopg2
-
-    connection = psycopg2.connect(server_url.replace("postgres://", "postgresql://", 1))
-    connection.autocommit = True
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(sql)
-    finally:
-        connection.close()
-
-
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = harness.argument_parser(__doc__, repeat=5, repeat_help="measured runs (median)")
     parser.add_argument("--vacancies", type=int, default=1_000_000)
     parser.add_argument("--districts", type=int, default=46)
-    parser.add_argument("--repeat", type=int, default=5, help="measured runs (median)")
-    parser.add_argument("--database", help="name of the throwaway database (default: random)")
-    parser.add_argument("--existing", action="store_true", help="use DATABASE_URL as it is")
     args = parser.parse_args()
     if args.districts < 2:
         parser.error("--districts must be at least 2")
 
-    url = os.environ.get("DATABASE_URL", DEFAULT_SERVER_URL)
-    if not url.startswith(("postgres://", "postgresql://", "pgsql://")):
-        print(
-            "This benchmark needs PostgreSQL (percentile_cont, generate_series, a region-scale "
-            "set): set DATABASE_URL=postgres://user@host:5432/dbname (SQLite cannot be "
-            "measured).",
-            file=sys.stderr,
-        )
-        return 2
-    # A stopped run still drops its throwaway database (the finally below).
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    created_db = None
-    if args.existing:
-        bench_url = url
-    else:
-        created_db = args.database or f"rc_bench_{uuid.uuid4().hex[:10]}"
-        try:
-            _admin_sql(url, f'CREATE DATABASE "{created_db}"')
-        except Exception as exc:  # the driver's errors: no server, no rights, name taken
-            print(f"Cannot create the database {created_db} at {url}: {exc}", file=sys.stderr)
-            return 2
-        bench_url = _with_database(url, created_db)
-    os.environ["DATABASE_URL"] = bench_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "resource_center.settings")
-    sys.path.insert(0, str(ROOT))
-    try:
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-        from django.db import connection
-
-        if created_db:
-            call_command("migrate", interactive=False, verbosity=0)
+    with harness.benchmark_database(
+        needs="percentile_cont, generate_series, a region-scale set",
+        existing=args.existing,
+        name=args.database,
+    ) as bench_url:
+        harness.django_setup(bench_url)
         ratio = measure(vacancies=args.vacancies, districts=args.districts, repeat=args.repeat)
-        connection.close()
-    finally:
-        if created_db:
-            _admin_sql(url, f'DROP DATABASE IF EXISTS "{created_db}" WITH (FORCE)')
-    print(f"RATIO summary_vs_sql {ratio:.2f}")
+    harness.print_ratio("summary_vs_sql", ratio)
     return 0
 
 

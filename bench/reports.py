@@ -51,21 +51,13 @@ the planner handles badly, to be looked at with EXPLAIN ANALYZE.
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
-import signal
 import statistics
 import sys
-import time
-import uuid
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SERVER_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+import harness
+
 REGION = "Пермский край (бенчмарк отчётов)"
 
 # --- generation -------------------------------------------------------------------------
@@ -74,22 +66,7 @@ REGION = "Пермский край (бенчмарк отчётов)"
 # Where a row is chosen next to a joined VALUES list, a hash of the ids decides instead (the
 # planner may evaluate a random() there once for all the rows).
 GENERATE = [
-    (
-        "districts",
-        """
-        INSERT INTO resource_center_district (name, region, oktmo)
-        SELECT format('Муниципальный округ %%s', lpad(i::text, 2, '0')), %(region)s, ''
-        FROM generate_series(1, %(districts)s) AS i
-        """,
-    ),
-    (
-        None,
-        """
-        CREATE TEMPORARY TABLE bench_d AS
-        SELECT row_number() OVER (ORDER BY id) AS n, id FROM resource_center_district
-        WHERE region = %(region)s
-        """,
-    ),
+    *harness.REGION_DISTRICTS,
     (
         "schools, technikums, employers, administrations",
         """
@@ -134,21 +111,7 @@ GENERATE = [
         WHERE o.kind = 'employer'
         """,
     ),
-    (
-        "programmes",
-        """
-        INSERT INTO schools_programme (okso_code, title, qualification, base_education,
-            duration_months, form_of_study, budget_seats, paid_seats, is_dual, description,
-            is_published, technikum_id)
-        SELECT format('%%s.02.%%s', 10 + k, lpad(k::text, 2, '0')), format('Программа %%s', k),
-               'Техник', '9', CASE WHEN k %% 2 = 0 THEN 34 ELSE 46 END, 'full_time', 25, 0,
-               k %% 3 = 0, '', true, t.id
-        FROM resource_center_organisation AS t
-        JOIN bench_d AS d ON d.id = t.district_id
-        CROSS JOIN generate_series(1, %(programmes)s) AS k
-        WHERE t.kind = 'technikum'
-        """,
-    ),
+    harness.TECHNIKUM_PROGRAMMES,
     (
         None,
         """
@@ -549,13 +512,14 @@ GENERATE = [
 ]
 
 
-def generate(cursor, *, districts: int, big_schools: int, schools: int, user_id: int) -> None:
+def generation_params(*, districts: int, big_schools: int, schools: int, user_id: int) -> dict:
+    """The sizes and dates the GENERATE steps are run with."""
     from django.utils import timezone
 
     from students.models import current_academic_year
 
     today = timezone.localdate()
-    params = {
+    return {
         "region": REGION,
         "districts": districts,
         "big_schools": big_schools,
@@ -570,15 +534,6 @@ def generate(cursor, *, districts: int, big_schools: int, schools: int, user_id:
         "today": today,
         "user": user_id,
     }
-    cursor.execute("SELECT setseed(0.42)")
-    started = time.perf_counter()
-    for label, sql in GENERATE:
-        step = time.perf_counter()
-        cursor.execute(sql, params)
-        if label:
-            elapsed = time.perf_counter() - step
-            print(f"GENERATED {label}: {cursor.rowcount} rows in {elapsed:.1f} s", flush=True)
-    print(f"GENERATION {time.perf_counter() - started:.1f} s in all", flush=True)
 
 
 # --- the plain SQL of each report ---------------------------------------------------------
@@ -998,22 +953,6 @@ def check_same(slug: str, report_rows: list[dict], sql_rows: list[dict]) -> None
 # --- measurement ----------------------------------------------------------------------------
 
 
-def median_times(
-    first: Callable[[], object], second: Callable[[], object], repeat: int
-) -> tuple[list[float], list[float]]:
-    """Times of ``repeat`` runs of each, taken in turns (a shared machine's load drifts; in
-    turns both see the same), after one unmeasured run of each to warm the caches."""
-    first()
-    second()
-    times: tuple[list[float], list[float]] = ([], [])
-    for _ in range(repeat):
-        for run, into in ((first, times[0]), (second, times[1])):
-            started = time.perf_counter()
-            run()
-            into.append(time.perf_counter() - started)
-    return times
-
-
 def readers(district_id: int) -> dict[str, Any]:
     """The administration of the district (small counts hidden) and a superuser."""
     from django.contrib.auth import get_user_model
@@ -1037,9 +976,8 @@ def readers(district_id: int) -> dict[str, Any]:
 def measure(
     *, districts: int, big_schools: int, schools: int, repeat: int, only: list[str] | None
 ) -> float:
-    from django.conf import settings
     from django.contrib.auth import get_user_model
-    from django.db import connection, transaction
+    from django.db import connection
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
@@ -1052,24 +990,15 @@ def measure(
     from resource_center.models import District, Organisation
     from students.models import Consent, Student
 
-    settings.DEBUG = False
-    if District.objects.filter(region=REGION).exists():
-        print("GENERATION skipped: the set of an earlier run is there")
-    else:
+    def params() -> dict:
         creator, _ = get_user_model().objects.get_or_create(username="bench-reports-generator")
-        # All or nothing: a failed run leaves no half set behind to be taken for a whole one.
-        with transaction.atomic(), connection.cursor() as cursor:
-            generate(
-                cursor,
-                districts=districts,
-                big_schools=big_schools,
-                schools=schools,
-                user_id=creator.pk,
-            )
-        with connection.cursor() as cursor:
-            step = time.perf_counter()
-            cursor.execute("ANALYZE")
-            print(f"ANALYZE {time.perf_counter() - step:.1f} s", flush=True)
+        return generation_params(
+            districts=districts, big_schools=big_schools, schools=schools, user_id=creator.pk
+        )
+
+    harness.generate_once(
+        present=District.objects.filter(region=REGION).exists(), steps=GENERATE, params=params
+    )
     pupils = Student.objects.filter(organisation__kind=Organisation.Kind.SCHOOL)
     print(
         f"ROWS districts {District.objects.filter(region=REGION).count()}, "
@@ -1132,7 +1061,7 @@ def measure(
             with CaptureQueriesContext(connection) as queries:
                 computed = report.compute(scope=scope, filters=filters)
             check_same(slug, computed.rows, expected_rows(slug, run_sql(), scale_ids=scale_ids))
-            report_runs, sql_runs = median_times(run_report, run_sql, repeat)
+            report_runs, sql_runs = harness.median_times(run_report, run_sql, repeat)
             report_s, sql_s = statistics.median(report_runs), statistics.median(sql_runs)
             ratio = report_s / sql_s
             worst = max(worst, ratio)
@@ -1147,69 +1076,20 @@ def measure(
 # --- the driver ---------------------------------------------------------------------------
 
 
-def _with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path="/" + name))
-
-
-def _admin_sql(server_url: str, sql: str) -> None:
-    import psycopg2
-
-    connection = psycopg2.connect(server_url.replace("postgres://", "postgresql://", 1))
-    connection.autocommit = True
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(sql)
-    finally:
-        connection.close()
-
-
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = harness.argument_parser(__doc__, repeat=5, repeat_help="measured runs (median)")
     parser.add_argument("--districts", type=int, default=46)
     parser.add_argument("--big-schools", type=int, default=40, help="schools of the first district")
     parser.add_argument("--schools", type=int, default=11, help="schools of each other district")
-    parser.add_argument("--repeat", type=int, default=5, help="measured runs (median)")
     parser.add_argument("--reports", nargs="+", metavar="SLUG", help="only these reports")
-    parser.add_argument("--database", help="name of the throwaway database (default: random)")
-    parser.add_argument("--existing", action="store_true", help="use DATABASE_URL as it is")
     args = parser.parse_args()
     if args.districts < 1 or args.big_schools < 1 or args.schools < 1:
         parser.error("--districts, --big-schools and --schools must be at least 1")
 
-    url = os.environ.get("DATABASE_URL", DEFAULT_SERVER_URL)
-    if not url.startswith(("postgres://", "postgresql://", "pgsql://")):
-        print(
-            "This benchmark needs PostgreSQL (generate_series, a region-scale set): set "
-            "DATABASE_URL=postgres://user@host:5432/dbname (SQLite cannot be measured).",
-            file=sys.stderr,
-        )
-        return 2
-    # A stopped run still drops its throwaway database (the finally below).
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    created_db = None
-    if args.existing:
-        bench_url = url
-    else:
-        created_db = args.database or f"rc_bench_{uuid.uuid4().hex[:10]}"
-        try:
-            _admin_sql(url, f'CREATE DATABASE "{created_db}"')
-        except Exception as exc:  # the driver's errors: no server, no rights, name taken
-            print(f"Cannot create the database {created_db} at {url}: {exc}", file=sys.stderr)
-            return 2
-        bench_url = _with_database(url, created_db)
-    os.environ["DATABASE_URL"] = bench_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "resource_center.settings")
-    sys.path.insert(0, str(ROOT))
-    try:
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-        from django.db import connection
-
-        if created_db:
-            call_command("migrate", interactive=False, verbosity=0)
+    with harness.benchmark_database(
+        needs="generate_series, a region-scale set", existing=args.existing, name=args.database
+    ) as bench_url:
+        harness.django_setup(bench_url)
         worst = measure(
             districts=args.districts,
             big_schools=args.big_schools,
@@ -1217,11 +1097,7 @@ def main() -> int:
             repeat=args.repeat,
             only=args.reports,
         )
-        connection.close()
-    finally:
-        if created_db:
-            _admin_sql(url, f'DROP DATABASE IF EXISTS "{created_db}" WITH (FORCE)')
-    print(f"RATIO reports_max_vs_sql {worst:.2f}")
+    harness.print_ratio("reports_max_vs_sql", worst)
     return 0
 
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import F, OuterRef, Subquery
+from collections.abc import Iterable
+from operator import itemgetter
+
+from django.db import connection
+from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from labour.models import LabourSummary
@@ -23,19 +27,9 @@ COLUMNS = (
 def compute(*, scope: ReportScope, filters: ReportFilters) -> ReportTable:
     """One query: the latest summary of each district of the scope (its ``figures``
     already hold the balance, computed by labour.services.summaries)."""
-    latest = LabourSummary.objects.filter(district=OuterRef("district")).order_by(
-        "-period_end", "period", "-pk"
-    )
-    # Only the balance part of the figures is read (a JSON key lookup in the database).
-    summaries = (
-        LabourSummary.objects.filter(district_id__in=scope.district_ids)
-        .filter(pk=Subquery(latest.values("pk")[:1]))
-        .order_by("district__name")
-        .values("district__name", "period_start", "period_end", balance=F("figures__balance"))
-    )
     rows: list[Row] = []
     notes = []
-    for summary in summaries:
+    for summary in sorted(_latest_summaries(scope.district_ids), key=itemgetter("district__name")):
         notes.append(
             _("%(district)s: сводка за %(start)s — %(end)s.")
             % {
@@ -59,6 +53,22 @@ def compute(*, scope: ReportScope, filters: ReportFilters) -> ReportTable:
     if not notes:
         notes.append(_("Сводок по рынку труда пока нет."))
     return ReportTable(columns=list(COLUMNS), rows=rows, notes=notes)
+
+
+def _latest_summaries(district_ids: Iterable[int]) -> QuerySet:
+    """The latest summary of each district, with only the balance part of its figures (a
+    JSON key lookup in the database): DISTINCT ON where the database has it, else the
+    latest-per-district subquery."""
+    newest_first = ("-period_end", "period", "-pk")
+    summaries = LabourSummary.objects.filter(district_id__in=district_ids)
+    if connection.features.can_distinct_on_fields:
+        summaries = summaries.order_by("district_id", *newest_first).distinct("district_id")
+    else:
+        latest = LabourSummary.objects.filter(district=OuterRef("district")).order_by(*newest_first)
+        summaries = summaries.filter(pk=Subquery(latest.values("pk")[:1]))
+    return summaries.values(
+        "district__name", "period_start", "period_end", balance=F("figures__balance")
+    )
 
 
 register(

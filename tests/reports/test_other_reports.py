@@ -222,6 +222,38 @@ def test_labour_balance_reads_the_latest_summary(world):
     assert hidden.rows[1]["vacancies"] == 2  # vacancies are not people
 
 
+def test_labour_balance_takes_each_districts_own_latest_summary_in_name_order(world):
+    other = f.DistrictFactory(name="Оханский городской округ")
+    months = [(datetime.date(2026, m, 1), datetime.date(2026, m, 28)) for m in (1, 2, 3)]
+    # (district, period, vacancies of «Сварщик»): each district's newest is a different month.
+    stored = [
+        (world.district, months[0], 11),
+        (world.district, months[1], 22),
+        (other, months[2], 33),
+        (other, months[0], 44),
+    ]
+    for district, (start, end), vacancies in stored:
+        LabourSummary.objects.create(
+            district=district,
+            period="month",
+            period_start=start,
+            period_end=end,
+            computed_at=timezone.now(),
+            vacancies_open=vacancies,
+            figures={"balance": [{"title": "Сварщик", "programmes": [], "vacancies": vacancies}]},
+        )
+    scope = ReportScope(district_ids=frozenset({world.district.pk, other.pk}), exact=True)
+    table = REPORTS["labour-balance"].run(scope=scope, filters=ReportFilters())
+    newest = {}
+    for district, (_start, end), vacancies in stored:
+        if district.name not in newest or end > newest[district.name][0]:
+            newest[district.name] = (end, vacancies)
+    assert [(r["district"], r["vacancies"]) for r in table.rows] == [
+        (name, newest[name][1]) for name in sorted(newest)
+    ]
+    assert table.totals["vacancies"] == sum(v for _end, v in newest.values())
+
+
 def test_trends_count_each_academic_year(world):
     year = current_academic_year()
     plan = {year - 2: (6, 2), year - 1: (8, 5), year: (5, 5)}  # pupils, with consent

@@ -22,15 +22,18 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.request
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,6 +84,68 @@ def admin_sql(server_url: str, sql: str) -> None:
 def benchmark_env(database_url: str) -> dict[str, str]:
     """The environment of a process that runs Django against ``database_url``."""
     return {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": SETTINGS_MODULE}
+
+
+# --- the portal served by gunicorn, as in production -------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def server_env(database_url: str, workdir: Path, *, conn_max_age: int = 60) -> dict[str, str]:
+    """The environment of manage.py and gunicorn: production settings on plain local http."""
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "false",
+        "SESSION_COOKIE_SECURE": "false",
+        "CSRF_COOKIE_SECURE": "false",
+        "SECURE_HSTS_SECONDS": "0",
+        "SECURE_HSTS_PRELOAD": "false",
+        "CONN_MAX_AGE": str(conn_max_age),
+        "REDIS_URL": "",
+        "CELERY_DATA_DIR": str(workdir / "celery"),
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def manage(*args: str, env: dict[str, str]) -> None:
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)  # noqa: S603
+
+
+def gunicorn_start(
+    *,
+    env: dict[str, str],
+    port: int,
+    workers: int,
+    log_level: str = "warning",
+    stderr: IO[str] | None = None,
+) -> subprocess.Popen:
+    """gunicorn serving the portal on 127.0.0.1:``port``, once it answers /ping/."""
+    server = subprocess.Popen(  # noqa: S603
+        [str(Path(sys.executable).parent / "gunicorn"), "resource_center.wsgi",
+         "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--timeout", "60",
+         "--log-level", log_level],
+        cwd=ROOT,
+        env=env,
+        stderr=stderr,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/ping/", timeout=5) as answer:
+                if answer.read() == b"ok":
+                    return server
+        except OSError:
+            time.sleep(0.5)
+    server.terminate()
+    raise RuntimeError("gunicorn did not answer /ping/ within 60 s")
 
 
 @contextmanager

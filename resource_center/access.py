@@ -870,3 +870,47 @@ def roles_of(user: AnyUser) -> Iterable[str]:
         yield "parent"
     if acc.is_pupil:
         yield "pupil"
+
+
+def is_admin_user(user: AnyUser) -> bool:
+    """Active staff who coordinate a district, and superusers: the admin's users."""
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        return False
+    acc = access_of(user)
+    return acc.is_superuser or acc.has(Role.COORDINATOR)
+
+
+def can_use_admin(user: AnyUser) -> bool:
+    """The Django admin: its users, those enrolled in two-factor login once they entered
+    the code in this session."""
+    return is_admin_user(user) and not second_factor_pending(user)
+
+
+# --- two-factor login ------------------------------------------------------------------
+
+
+def can_use_two_factor(user: AnyUser) -> bool:
+    """Coordinators and district administration (and superusers) may enrol a TOTP device."""
+    acc = access_of(user)
+    return acc.is_superuser or acc.has(Role.COORDINATOR, Role.ADMINISTRATION)
+
+
+def has_second_factor(user: AnyUser) -> bool:
+    """Whether the user has a confirmed one-time-code device (read once per request)."""
+    cached = getattr(user, "_rc_second_factor", None)
+    if cached is not None:
+        return cached
+    from django_otp import user_has_device
+
+    result = user.is_authenticated and user_has_device(user)
+    user._rc_second_factor = result  # type: ignore[union-attr]
+    return result
+
+
+def second_factor_pending(user: AnyUser) -> bool:
+    """An enrolled user who has not entered a code in this session (OTPMiddleware's
+    ``is_verified``; without the middleware nobody counts as verified)."""
+    is_verified = getattr(user, "is_verified", None)
+    if is_verified is not None and is_verified():
+        return False
+    return has_second_factor(user)

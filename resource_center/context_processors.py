@@ -35,5 +35,6 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             items.insert(0, ("students:student_list", _("Обучающиеся")))
     return {
         "nav_items": items,
-        "nav_admin": bool(user and user.is_authenticated and user.is_staff),
+        "nav_admin": bool(user and access.is_admin_user(user)),
+        "nav_two_factor": bool(user and user.is_authenticated and access.can_use_two_factor(user)),
     }

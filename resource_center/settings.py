@@ -35,7 +35,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin with the portal's own site: only coordinators and superusers.
+    "resource_center.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -45,6 +46,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sitemaps",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "csp",
     "crispy_forms",
     "crispy_bootstrap5",
@@ -78,6 +81,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # user.is_verified(); then a user who owes the one-time code is held on the code page.
+    "django_otp.middleware.OTPMiddleware",
+    "resource_center.two_factor.SecondFactorMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -112,6 +118,10 @@ if "DATABASE_URL" not in env:
     # A fresh checkout has no var/ yet; the embedded database lives there.
     VAR_DIR.mkdir(exist_ok=True)
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# With persistent connections (CONN_MAX_AGE > 0, production sets 60) a request first checks
+# the connection it inherits and reconnects if the server has restarted meanwhile, instead
+# of failing on the dead connection (docs/performance.md measures a restart under load).
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default serves a web process and a Celery worker at once.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -147,6 +157,10 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+# Two-factor login (optional, coordinators and administration): the name apps show, and
+# django-otp's back-off after wrong codes (1, 2, 4, 8... seconds), kept on explicitly.
+OTP_TOTP_ISSUER = "Ресурсный центр профориентации"
+OTP_TOTP_THROTTLE_FACTOR = 1
 
 LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", _("Русский")), ("en", _("Английский"))]

@@ -7,7 +7,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.decorators.http import require_http_methods, require_safe
 
-from resource_center import views, views_audit
+from resource_center import views, views_audit, views_two_factor
 from resource_center.sitemaps import sitemaps
 
 auth_patterns = [
@@ -31,11 +31,17 @@ auth_patterns = [
         require_http_methods(["GET", "HEAD"])(auth_views.PasswordChangeDoneView.as_view()),
         name="password_change_done",
     ),
+    path("code/", views_two_factor.login_code, name="login_code"),
+    path("two-factor/", views_two_factor.two_factor, name="two_factor"),
+    path("two-factor/start/", views_two_factor.two_factor_start, name="two_factor_start"),
+    path("two-factor/confirm/", views_two_factor.two_factor_confirm, name="two_factor_confirm"),
+    path("two-factor/disable/", views_two_factor.two_factor_disable, name="two_factor_disable"),
 ]
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
+    path("ping/", views.ping, name="ping"),
     path("audit/", views_audit.audit_list, name="audit_list"),
     path("accounts/", include(auth_patterns)),
     path("students/", include("students.urls")),

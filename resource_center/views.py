@@ -1,4 +1,4 @@
-"""The role-aware home page and the health page."""
+"""The role-aware home page, the health page and the liveness ping."""
 
 from __future__ import annotations
 
@@ -102,6 +102,14 @@ def _public_figures() -> dict[str, object]:
         ),
         "schools": Organisation.objects.schools().filter(is_active=True).count(),
     }
+
+
+@login_not_required
+@require_safe
+def ping(request: HttpRequest) -> HttpResponse:
+    """«ok» without touching the database: a liveness probe, and the baseline of bench/load.py
+    (the cost of the server and the middleware alone)."""
+    return HttpResponse("ok", content_type="text/plain; charset=utf-8")
 
 
 CHECK_NAMES = {"Database": _("База данных"), "Broker": _("Брокер очередей Celery")}

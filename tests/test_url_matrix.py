@@ -100,6 +100,19 @@ PUBLISHER_PAGE = {
     "coordinator": 200,
 }
 DUAL_TRAINING_PAGE = {**TECHNIKUM_PAGE, "employer_rep": 200}
+
+
+def two_factor_action(ok: int) -> dict[str, int]:
+    """A page of the user's own two-factor login: coordinators and district administration."""
+    return {
+        **dict.fromkeys(ROLES, 403),
+        "anonymous": LOGIN,
+        "coordinator": ok,
+        "district_admin": ok,
+    }
+
+
+TWO_FACTOR_PAGE = two_factor_action(200)
 # A public page of a published object (own) or of another district's draft (foreign).
 PUBLIC_OBJECT = dict.fromkeys(ROLES, (200, 404))
 
@@ -118,10 +131,18 @@ def managers(*roles: str, ok: int = 200, others: int = 403) -> dict[str, tuple[i
 MATRIX: dict[str, tuple[set[str], dict[str, int | tuple[int, int]]]] = {
     "home": ({"GET", "HEAD"}, PUBLIC),
     "health": ({"GET", "HEAD"}, PUBLIC),
+    "ping": ({"GET", "HEAD"}, PUBLIC),
     "login": ({"GET", "HEAD", "POST"}, {**dict.fromkeys(ROLES, 302), "anonymous": 200}),
     "logout": ({"POST"}, dict.fromkeys(ROLES, 302)),  # to the home page, or to log in
     "password_change": ({"GET", "HEAD", "POST"}, STAFF_ONLY),
     "password_change_done": ({"GET", "HEAD"}, STAFF_ONLY),
+    # The code step after the password: a user who owes no code goes on to the home page.
+    "login_code": ({"GET", "HEAD", "POST"}, dict.fromkeys(ROLES, 302)),
+    # Two-factor settings: coordinators and administration; POSTs without a device redirect.
+    "two_factor": ({"GET", "HEAD"}, TWO_FACTOR_PAGE),
+    "two_factor_start": ({"POST"}, two_factor_action(302)),
+    "two_factor_confirm": ({"POST"}, two_factor_action(302)),
+    "two_factor_disable": ({"POST"}, two_factor_action(302)),
     "schools:programme_list": ({"GET", "HEAD"}, PUBLIC),
     "schools:programme_detail": ({"GET", "HEAD"}, PUBLIC_OBJECT),
     "schools:programme_create": ({"GET", "HEAD", "POST"}, TECHNIKUM_PAGE),

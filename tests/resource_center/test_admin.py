@@ -274,8 +274,9 @@ def test_student_changelist_is_bounded(admin_client, world, django_assert_max_nu
 
     # session, user; choices of the district, organisation, year and grade filters; the
     # filtered and the full count; one page of students JOIN organisation; the access
-    # lookups of the site-wide context processor (memberships, guardian, pupil)
-    with django_assert_max_num_queries(12):
+    # lookups of the site-wide context processor (memberships, guardian, pupil); whether
+    # the user enrolled a second factor (the admin asks for its code)
+    with django_assert_max_num_queries(13):
         response = admin_client.get(admin_url(Student, "changelist"))
     assert response.context["cl"].result_count == 3 * (few + 30)
     assert _changelist_queries(admin_client, Student) == queries_for_few
@@ -377,16 +378,86 @@ def test_coordinator_changelists_stop_at_district(
     assert there not in shown
 
 
-def test_staff_without_coordinator_role_sees_no_students(client, world, pupil_a):
+# --- who may use the admin at all -----------------------------------------------------
+
+
+@pytest.fixture
+def staff_counsellor(world):
+    """A counsellor marked as staff and given the students' model permissions."""
     user = f.UserFactory(username="staff_counsellor", is_staff=True)
     f.MembershipFactory(user=user, organisation=world.school_a, role=Role.COUNSELLOR)
     user.user_permissions.add(*Permission.objects.filter(content_type__app_label="students"))
-    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def coordinator_not_staff(admin_coordinator):
+    admin_coordinator.is_staff = False
+    admin_coordinator.save(update_fields=["is_staff"])
+    return admin_coordinator
+
+
+def test_staff_without_coordinator_role_is_refused(client, staff_counsellor, pupil_a):
+    client.force_login(staff_counsellor)
 
     response = client.get(admin_url(Student, "changelist"))
 
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+    login_page = client.get(response["Location"])
+    assert login_page.status_code == 200
+    # The admin's own notice: logged in, but not allowed here.
+    assert "staff_counsellor" in login_page.content.decode()
+    assert not login_page.context["has_permission"]
+    assert pupil_a.last_name not in login_page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("persona", "allowed"),
+    [
+        ("admin_user", True),
+        ("admin_coordinator", True),
+        ("staff_counsellor", False),
+        ("coordinator_not_staff", False),
+        ("counsellor_a", False),
+        ("district_admin", False),
+        ("parent_of_pupil_a", False),
+    ],
+)
+@pytest.mark.parametrize("page", ["index", "student_changelist"])
+def test_admin_is_for_coordinators_and_superusers(request, client, pupil_a, persona, allowed, page):
+    client.force_login(request.getfixturevalue(persona))
+    url = reverse("admin:index") if page == "index" else admin_url(Student, "changelist")
+
+    response = client.get(url)
+
+    if allowed:
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_admin_link_shown_to_admin_users_only(client, admin_coordinator, staff_counsellor):
+    client.force_login(admin_coordinator)
+    assert reverse("admin:index") in client.get(reverse("home")).content.decode()
+    client.force_login(staff_counsellor)
+    assert reverse("admin:index") not in client.get(reverse("home")).content.decode()
+
+
+def test_staff_counsellor_cannot_log_in_to_the_admin(client, staff_counsellor):
+    response = client.post(
+        reverse("admin:login"),
+        {
+            "username": "staff_counsellor",
+            "password": "test-pass-123",
+            "next": reverse("admin:index"),
+        },
+    )
+
     assert response.status_code == 200
-    assert response.context["cl"].result_count == 0
+    assert response.context["form"].errors
+    assert client.get(reverse("admin:index")).status_code == 302
 
 
 def test_superuser_sees_every_district(admin_client, pupil_a, foreign_pupil):

@@ -1,0 +1,137 @@
+"""Two-factor login pages: the code step after the password, and the user's own settings."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render, resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from resource_center import access
+from resource_center import two_factor as tf
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    # A path of this site only: anything else would be read by redirect() as a view name.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def login_code(request: HttpRequest) -> HttpResponse:
+    """The second step of login: the code from the user's authenticator app."""
+    if not tf.code_owed(request):
+        return HttpResponseRedirect(_next_url(request))
+    device = tf.confirmed_device(request.user)
+    if device is None:  # removed in the admin meanwhile: nothing left to ask for
+        tf.code_no_longer_owed(request)
+        return HttpResponseRedirect(_next_url(request))
+    form = tf.CodeForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        check = tf.totp_code_check(device=device, code=form.cleaned_data["code"])
+        if check.ok:
+            tf.code_entered(request, device)
+            return HttpResponseRedirect(_next_url(request))
+        form.add_check_error(check)
+    return render(
+        request,
+        "registration/login_code.html",
+        {"form": form, "next": _next_url(request)},
+    )
+
+
+def _settings_page(
+    request: HttpRequest,
+    *,
+    confirm_form: tf.CodeForm | None = None,
+    disable_form: tf.CodeForm | None = None,
+) -> HttpResponse:
+    confirmed = tf.confirmed_device(request.user)
+    pending = None if confirmed else tf.pending_device(request.user)
+    context: dict[str, object] = {"confirmed": confirmed, "pending": pending}
+    if pending is not None:
+        context |= {
+            "secret": tf.secret_text(pending),
+            "otpauth_uri": pending.config_url,
+            "qr_code": tf.qr_data_uri(pending),
+            "confirm_form": confirm_form or tf.CodeForm(),
+        }
+    if confirmed is not None:
+        context["disable_form"] = disable_form or tf.CodeForm()
+    return render(request, "registration/two_factor.html", context)
+
+
+def _may_enrol(request: HttpRequest) -> None:
+    if not access.can_use_two_factor(request.user):
+        raise PermissionDenied
+
+
+@never_cache
+@require_safe
+def two_factor(request: HttpRequest) -> HttpResponse:
+    """The user's two-factor settings: turn on, confirm the app, turn off."""
+    _may_enrol(request)
+    return _settings_page(request)
+
+
+@require_POST
+def two_factor_start(request: HttpRequest) -> HttpResponse:
+    """A new secret for the user's authenticator app (not in force until confirmed)."""
+    _may_enrol(request)
+    if tf.confirmed_device(request.user) is not None:
+        messages.info(request, _("Вход с кодом уже включён."))
+    else:
+        tf.totp_device_start(user=request.user)
+    return redirect("two_factor")
+
+
+@never_cache
+@require_POST
+def two_factor_confirm(request: HttpRequest) -> HttpResponse:
+    """A right code from the app turns two-factor login on and verifies this session."""
+    _may_enrol(request)
+    device = tf.pending_device(request.user)
+    if device is None or tf.confirmed_device(request.user) is not None:
+        return redirect("two_factor")
+    form = tf.CodeForm(request.POST)
+    if form.is_valid():
+        check = tf.totp_code_check(device=device, code=form.cleaned_data["code"])
+        if check.ok:
+            device = tf.totp_device_confirm(device=device)
+            tf.code_entered(request, device)
+            messages.success(
+                request, _("Вход с кодом включён: после пароля портал будет спрашивать код.")
+            )
+            return redirect("two_factor")
+        form.add_check_error(check)
+    return _settings_page(request, confirm_form=form)
+
+
+@never_cache
+@require_POST
+def two_factor_disable(request: HttpRequest) -> HttpResponse:
+    """Turning two-factor login off takes a current code too."""
+    _may_enrol(request)
+    device = tf.confirmed_device(request.user)
+    if device is None:
+        return redirect("two_factor")
+    form = tf.CodeForm(request.POST)
+    if form.is_valid():
+        check = tf.totp_code_check(device=device, code=form.cleaned_data["code"])
+        if check.ok:
+            tf.totp_device_delete(user=request.user)
+            tf.code_no_longer_owed(request)
+            messages.success(request, _("Вход с кодом выключен."))
+            return redirect("two_factor")
+        form.add_check_error(check)
+    return _settings_page(request, disable_form=form)

@@ -11,7 +11,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -19,6 +18,7 @@ from career_minimum import selectors_activities as selectors
 from career_minimum import services
 from career_minimum.forms import ActivityFilterForm, ActivityForm, ClassChoiceForm
 from resource_center import access, audit
+from resource_center.lib.urls import safe_next
 from students.models import current_academic_year
 
 PAGE_SIZE = 50
@@ -190,13 +190,11 @@ ATTENDED_VALUES = {"1": True, "0": False}
 @require_POST
 def participation_toggle(request: HttpRequest, uuid: UUID) -> HttpResponse:
     participation = access.participation_for(request.user, uuid)
-    back = reverse("career_minimum:activity_detail", args=[participation.activity.uuid])
-    target = request.POST.get("next", "")
-    # Only a path: redirect() would take any other text for the name of a URL.
-    if target.startswith("/") and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        back = target
+    back = safe_next(
+        request,
+        request.POST.get("next", ""),
+        reverse("career_minimum:activity_detail", args=[participation.activity.uuid]),
+    )
     attended = ATTENDED_VALUES.get(request.POST.get("attended", ""))
     if attended is None:
         messages.error(

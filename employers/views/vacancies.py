@@ -16,7 +16,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -30,6 +29,7 @@ from employers.forms.vacancies import (
 from employers.models import Vacancy
 from employers.services import vacancies as services
 from resource_center import access
+from resource_center.lib.urls import safe_next
 from resource_center.models import Organisation
 
 PAGE_SIZE = 30
@@ -102,13 +102,7 @@ def _submitting(request: HttpRequest) -> bool:
 
 
 def _safe_next(request: HttpRequest) -> str | None:
-    target = request.POST.get("next", "")
-    # Only a path: redirect() would take any other text for the name of a URL.
-    if target.startswith("/") and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return None
+    return safe_next(request, request.POST.get("next", "")) or None
 
 
 # --- a vacancy ------------------------------------------------------------------------

@@ -16,7 +16,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -37,6 +36,7 @@ from guidance.models import Event
 from guidance.selectors import events as selectors
 from guidance.services import events as services
 from resource_center import access, audit
+from resource_center.lib.urls import safe_next
 
 PAGE_SIZE = 20
 WEEKDAYS = (
@@ -308,12 +308,7 @@ def event_register(request: HttpRequest, uuid: UUID) -> HttpResponse:
 
 
 def _back(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
+    return safe_next(request, request.POST.get("next", ""), default)
 
 
 @require_POST

@@ -10,7 +10,6 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -18,6 +17,7 @@ from guidance.models import Profession
 from labour.forms.mapping import UnmappedSearchForm, VacancyMapForm
 from labour.services.mapping import vacancy_profession_set
 from resource_center import access
+from resource_center.lib.urls import safe_next
 
 PAGE_SIZE = 25
 
@@ -83,13 +83,7 @@ def unmapped_list(request: HttpRequest) -> HttpResponse:
 
 def _back(request: HttpRequest) -> str:
     """Where the form came from (the list with its page and search), else the list."""
-    back = request.POST.get("next", "")
-    # Only a path: redirect() would take any other text for the name of a URL.
-    if back.startswith("/") and url_has_allowed_host_and_scheme(
-        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return back
-    return ""
+    return safe_next(request, request.POST.get("next", ""))
 
 
 @require_POST

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -282,6 +283,47 @@ def test_school_head_reads_without_add_or_import_links(client, head_a, pupil_a, 
     html = response.content.decode()
     assert reverse("students:student_create") not in html
     assert reverse("students:import_upload") not in html
+
+
+def _cells(html: str, link: str) -> list[str]:
+    """The cells of the table row that holds ``link``, tags stripped, spaces collapsed."""
+    row = html[html.rindex("<tr", 0, html.index(link)) : html.index("</tr>", html.index(link))]
+    cells = re.findall(r"<td>(.*?)</td>", row, flags=re.S)
+    return [" ".join(re.sub(r"<[^>]+>", " ", cell).split()) for cell in cells]
+
+
+def test_each_row_shows_its_own_cells_in_the_column_order(client, counsellor_a, world):
+    planned = f.StudentFactory(
+        organisation=world.school_a,
+        last_name="Ершова<b>",
+        grade=9,
+        class_letter="А",
+        path_after_9=Student.PathAfter9.TECHNIKUM,
+        path_after_11=Student.PathAfter11.UNIVERSITY,
+    )
+    f.ConsentFactory(student=planned)
+    questionnaire = f.QuestionnaireFactory(short_title="Климов")
+    f.AttemptFactory(student=planned, questionnaire=questionnaire, result_code="ЧТ")
+    bare = f.StudentFactory(organisation=world.school_a, last_name="Жуков", grade=8)
+    html = _get(client, counsellor_a).content.decode()
+    assert "Ершова<b>" not in html
+    assert _cells(html, reverse("students:student_detail", args=[planned.uuid])) == [
+        "Ершова&lt;b&gt; " + " ".join(filter(None, (planned.first_name, planned.patronymic))),
+        planned.birth_date.strftime("%d.%m.%Y"),
+        "9А",
+        "есть согласие",
+        "Климов: ЧТ",
+        f"после 9: {Student.PathAfter9.TECHNIKUM.label} "
+        f"после 11: {Student.PathAfter11.UNIVERSITY.label}",
+    ]
+    assert _cells(html, reverse("students:student_detail", args=[bare.uuid])) == [
+        bare.full_name,
+        bare.birth_date.strftime("%d.%m.%Y"),
+        f"8{bare.class_letter}",
+        "нет согласия",
+        "—",
+        "—",
+    ]
 
 
 def test_coordinator_sees_the_district_with_the_school_column(

@@ -896,13 +896,14 @@ def can_use_two_factor(user: AnyUser) -> bool:
 
 
 def has_second_factor(user: AnyUser) -> bool:
-    """Whether the user has a confirmed one-time-code device (read once per request)."""
+    """Whether the user has a confirmed authenticator app (read once per request). Backup
+    codes alone do not count: they stand in for the app and go with it."""
     cached = getattr(user, "_rc_second_factor", None)
     if cached is not None:
         return cached
-    from django_otp import user_has_device
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    result = user.is_authenticated and user_has_device(user)
+    result = user.is_authenticated and TOTPDevice.objects.filter(user=user, confirmed=True).exists()
     user._rc_second_factor = result  # type: ignore[union-attr]
     return result
 

@@ -4,6 +4,10 @@ Coordinators and district administration may enrol a device. After the password,
 with a confirmed device is logged in but held on the code page by ``SecondFactorMiddleware``
 until a right code marks the session verified (``user.is_verified()`` of django-otp's
 OTPMiddleware). Users without a device never meet any of this.
+
+Enrolment also issues ten single-use backup codes (django-otp's static device), shown once:
+each may stand in for the app's code (at login, and to turn two-factor login off or to issue
+new backup codes) when the phone is lost or flat.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from resource_center import access
@@ -36,6 +41,11 @@ if TYPE_CHECKING:
 
 # Set at login for a user with a confirmed device: this session still owes a code.
 SESSION_KEY = "rc_second_factor"
+# The backup codes just issued, kept in the session until the settings page shows them once.
+NEW_BACKUP_CODES_KEY = "rc_new_backup_codes"
+BACKUP_CODE_COUNT = 10
+# StaticToken.random_token(): 8 characters of lower-case base32.
+BACKUP_CODE_RE = re.compile(r"[a-z2-7]{8}")
 
 
 @receiver(user_logged_in, dispatch_uid="resource_center.two_factor.login")
@@ -73,7 +83,7 @@ def code_owed(request: HttpRequest) -> bool:
     return user.is_authenticated and access.second_factor_pending(user)
 
 
-def code_entered(request: HttpRequest, device: TOTPDevice) -> None:
+def code_entered(request: HttpRequest, device: TOTPDevice | StaticDevice) -> None:
     """Mark the session verified by ``device`` (django-otp keeps it in the session)."""
     from django_otp import login as otp_login
 
@@ -108,38 +118,99 @@ def totp_device_start(*, user: AbstractBaseUser) -> TOTPDevice:
 
 
 @transaction.atomic
-def totp_device_confirm(*, device: TOTPDevice) -> TOTPDevice:
-    """Make the device the user's second factor (after a right code from it)."""
+def totp_device_confirm(*, device: TOTPDevice, session_key: str | None = None) -> TOTPDevice:
+    """Make the device the user's second factor (after a right code from it). The user's
+    other sessions, opened with the password alone, are signed out (as a password change
+    does): their next page asks for the password and then the code."""
     TOTPDevice.objects.filter(user_id=device.user_id).exclude(pk=device.pk).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
+    _sign_out_other_sessions(user_id=device.user_id, keep=session_key)
     return device
+
+
+def _sign_out_other_sessions(*, user_id: int, keep: str | None) -> None:
+    """Delete the user's unexpired sessions but ``keep``. Sessions do not say whose they are
+    without decoding, so every live one is read: a rare step (turning the code on)."""
+    from django.contrib.auth import SESSION_KEY as USER_ID_KEY
+    from django.contrib.sessions.models import Session
+
+    others = [
+        session.session_key
+        for session in Session.objects.filter(expire_date__gt=timezone.now())
+        .exclude(session_key=keep)
+        .iterator(chunk_size=500)
+        if session.get_decoded().get(USER_ID_KEY) == str(user_id)
+    ]
+    Session.objects.filter(session_key__in=others).delete()
 
 
 @transaction.atomic
 def totp_device_delete(*, user: AbstractBaseUser) -> None:
-    """Turn two-factor login off: every TOTP device of the user goes."""
+    """Turn two-factor login off: every TOTP device of the user goes, and the backup codes."""
     TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+
+
+@transaction.atomic
+def backup_codes_issue(*, user: AbstractBaseUser) -> list[str]:
+    """Ten new single-use backup codes for the user; the earlier ones stop working."""
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name=str(_("Резервные коды")), confirmed=True)
+    codes: set[str] = set()
+    while len(codes) < BACKUP_CODE_COUNT:
+        codes.add(StaticToken.random_token())
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return sorted(codes)
+
+
+def backup_codes_left(user: AbstractBaseUser) -> int:
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
 
 
 @dataclass(frozen=True)
 class CodeCheck:
     ok: bool
     wait_seconds: int = 0  # above 0: refused unchecked, too many wrong codes in a row
+    # The device whose code was right: the app's, or the backup codes'.
+    device: TOTPDevice | StaticDevice | None = None
+
+
+def is_backup_code(code: str) -> bool:
+    return BACKUP_CODE_RE.fullmatch(code) is not None
+
+
+def code_check(*, device: TOTPDevice, code: str) -> CodeCheck:
+    """Check a code cleaned by CodeForm: the app's six digits against ``device``, a backup
+    code against the user's backup codes (which it uses up when right)."""
+    if not is_backup_code(code):
+        return totp_code_check(device=device, code=code)
+    backup = StaticDevice.objects.filter(user_id=device.user_id, confirmed=True).first()
+    if backup is None:
+        return CodeCheck(ok=False)
+    return _checked(StaticDevice, backup, code)
+
+
+def totp_code_check(*, device: TOTPDevice, code: str) -> CodeCheck:
+    """Check an app's code against the device, counting wrong ones (django-otp's back-off)."""
+    return _checked(TOTPDevice, device, code)
 
 
 @transaction.atomic
-def totp_code_check(*, device: TOTPDevice, code: str) -> CodeCheck:
-    """Check a code against the device, counting wrong ones (django-otp's back-off)."""
+def _checked(
+    model: type[TOTPDevice] | type[StaticDevice],
+    device: TOTPDevice | StaticDevice,
+    code: str,
+) -> CodeCheck:
     # Locked, so concurrent guesses are counted one after another and a code is used once.
-    locked = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+    locked = model.objects.select_for_update().get(pk=device.pk)
     allowed, info = locked.verify_is_allowed()
     if not allowed:
         return CodeCheck(ok=False, wait_seconds=_seconds_until(info))
-    ok = locked.verify_token(code)
-    if ok:
-        device.refresh_from_db()
-    return CodeCheck(ok=ok)
+    if not locked.verify_token(code):
+        return CodeCheck(ok=False)
+    device.refresh_from_db()
+    return CodeCheck(ok=True, device=device)
 
 
 def _seconds_until(info: dict | None) -> int:
@@ -164,6 +235,8 @@ def qr_data_uri(device: TOTPDevice) -> str:
 
 
 class CodeForm(forms.Form):
+    """The app's six-digit code; with ``allow_backup`` a backup code is taken too."""
+
     code = forms.CharField(
         label=_("Код из приложения"),
         max_length=16,
@@ -173,11 +246,29 @@ class CodeForm(forms.Form):
         ),
     )
 
+    def __init__(self, *args: object, allow_backup: bool = False, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.allow_backup = allow_backup
+        if allow_backup:
+            field = self.fields["code"]
+            field.label = _("Код из приложения или резервный код")
+            field.help_text = _(
+                "Шесть цифр из приложения-аутентификатора или один из резервных кодов "
+                "(восемь латинских букв и цифр), если телефона нет под рукой."
+            )
+            field.widget.attrs.pop("inputmode", None)
+
     def clean_code(self) -> str:
-        code = re.sub(r"\s+", "", self.cleaned_data["code"])
-        if not re.fullmatch(r"\d{6}", code):
-            raise forms.ValidationError(_("Введите шесть цифр кода."))
-        return code
+        code = re.sub(r"[\s-]+", "", self.cleaned_data["code"])
+        if re.fullmatch(r"\d{6}", code):
+            return code
+        if self.allow_backup and is_backup_code(code.lower()):
+            return code.lower()
+        if self.allow_backup:
+            raise forms.ValidationError(
+                _("Введите шесть цифр кода из приложения или резервный код из восьми знаков.")
+            )
+        raise forms.ValidationError(_("Введите шесть цифр кода."))
 
     def add_check_error(self, check: CodeCheck) -> None:
         """Explain a refused code on the form."""
@@ -187,6 +278,8 @@ class CodeForm(forms.Form):
                 _("Слишком много неверных кодов подряд. Повторите попытку через %(seconds)s с.")
                 % {"seconds": check.wait_seconds},
             )
+        elif is_backup_code(self.cleaned_data.get("code", "")):
+            self.add_error("code", _("Неверный или уже использованный резервный код."))
         else:
             self.add_error(
                 "code",

@@ -36,6 +36,11 @@ auth_patterns = [
     path("two-factor/start/", views_two_factor.two_factor_start, name="two_factor_start"),
     path("two-factor/confirm/", views_two_factor.two_factor_confirm, name="two_factor_confirm"),
     path("two-factor/disable/", views_two_factor.two_factor_disable, name="two_factor_disable"),
+    path(
+        "two-factor/backup-codes/",
+        views_two_factor.two_factor_backup_codes,
+        name="two_factor_backup_codes",
+    ),
 ]
 
 urlpatterns = [

@@ -31,11 +31,13 @@ def login_code(request: HttpRequest) -> HttpResponse:
     if device is None:  # removed in the admin meanwhile: nothing left to ask for
         tf.code_no_longer_owed(request)
         return HttpResponseRedirect(_next_url(request))
-    form = tf.CodeForm(request.POST if request.method == "POST" else None)
+    form = tf.CodeForm(request.POST if request.method == "POST" else None, allow_backup=True)
     if form.is_valid():
-        check = tf.totp_code_check(device=device, code=form.cleaned_data["code"])
+        check = tf.code_check(device=device, code=form.cleaned_data["code"])
         if check.ok:
-            tf.code_entered(request, device)
+            tf.code_entered(request, check.device)
+            if check.device != device:
+                _backup_code_used(request)
             return HttpResponseRedirect(_next_url(request))
         form.add_check_error(check)
     return render(
@@ -45,11 +47,24 @@ def login_code(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _backup_code_used(request: HttpRequest) -> None:
+    left = tf.backup_codes_left(request.user)
+    messages.warning(
+        request,
+        _(
+            "Вы вошли по резервному коду, он больше не действует. Осталось резервных кодов: "
+            "%(left)d. Новые можно получить в настройках входа с кодом."
+        )
+        % {"left": left},
+    )
+
+
 def _settings_page(
     request: HttpRequest,
     *,
     confirm_form: tf.CodeForm | None = None,
     disable_form: tf.CodeForm | None = None,
+    backup_form: tf.CodeForm | None = None,
 ) -> HttpResponse:
     confirmed = tf.confirmed_device(request.user)
     pending = None if confirmed else tf.pending_device(request.user)
@@ -62,7 +77,13 @@ def _settings_page(
             "confirm_form": confirm_form or tf.CodeForm(),
         }
     if confirmed is not None:
-        context["disable_form"] = disable_form or tf.CodeForm()
+        context |= {
+            "disable_form": disable_form or tf.CodeForm(allow_backup=True),
+            "backup_form": backup_form or tf.CodeForm(allow_backup=True),
+            "backup_codes_left": tf.backup_codes_left(request.user),
+            # Shown once, on the first page after they were issued.
+            "new_backup_codes": request.session.pop(tf.NEW_BACKUP_CODES_KEY, None),
+        }
     return render(request, "registration/two_factor.html", context)
 
 
@@ -102,8 +123,9 @@ def two_factor_confirm(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         check = tf.totp_code_check(device=device, code=form.cleaned_data["code"])
         if check.ok:
-            device = tf.totp_device_confirm(device=device)
+            device = tf.totp_device_confirm(device=device, session_key=request.session.session_key)
             tf.code_entered(request, device)
+            request.session[tf.NEW_BACKUP_CODES_KEY] = tf.backup_codes_issue(user=request.user)
             messages.success(
                 request, _("Вход с кодом включён: после пароля портал будет спрашивать код.")
             )
@@ -120,9 +142,9 @@ def two_factor_disable(request: HttpRequest) -> HttpResponse:
     device = tf.confirmed_device(request.user)
     if device is None:
         return redirect("two_factor")
-    form = tf.CodeForm(request.POST)
+    form = tf.CodeForm(request.POST, allow_backup=True)
     if form.is_valid():
-        check = tf.totp_code_check(device=device, code=form.cleaned_data["code"])
+        check = tf.code_check(device=device, code=form.cleaned_data["code"])
         if check.ok:
             tf.totp_device_delete(user=request.user)
             tf.code_no_longer_owed(request)
@@ -130,3 +152,24 @@ def two_factor_disable(request: HttpRequest) -> HttpResponse:
             return redirect("two_factor")
         form.add_check_error(check)
     return _settings_page(request, disable_form=form)
+
+
+@never_cache
+@require_POST
+def two_factor_backup_codes(request: HttpRequest) -> HttpResponse:
+    """New backup codes (the earlier ones stop working), after a current code."""
+    _may_enrol(request)
+    device = tf.confirmed_device(request.user)
+    if device is None:
+        return redirect("two_factor")
+    form = tf.CodeForm(request.POST, allow_backup=True)
+    if form.is_valid():
+        check = tf.code_check(device=device, code=form.cleaned_data["code"])
+        if check.ok:
+            request.session[tf.NEW_BACKUP_CODES_KEY] = tf.backup_codes_issue(user=request.user)
+            messages.success(
+                request, _("Выданы новые резервные коды, прежние больше не действуют.")
+            )
+            return redirect("two_factor")
+        form.add_check_error(check)
+    return _settings_page(request, backup_form=form)

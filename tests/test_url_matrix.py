@@ -143,6 +143,7 @@ MATRIX: dict[str, tuple[set[str], dict[str, int | tuple[int, int]]]] = {
     "two_factor_start": ({"POST"}, two_factor_action(302)),
     "two_factor_confirm": ({"POST"}, two_factor_action(302)),
     "two_factor_disable": ({"POST"}, two_factor_action(302)),
+    "two_factor_backup_codes": ({"POST"}, two_factor_action(302)),
     "schools:programme_list": ({"GET", "HEAD"}, PUBLIC),
     "schools:programme_detail": ({"GET", "HEAD"}, PUBLIC_OBJECT),
     "schools:programme_create": ({"GET", "HEAD", "POST"}, TECHNIKUM_PAGE),

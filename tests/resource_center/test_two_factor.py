@@ -8,9 +8,11 @@ from base64 import b32encode
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.oath import TOTP
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from resource_center import access
@@ -417,6 +419,159 @@ def test_enrolment_then_a_later_login_asks_for_the_code(client, coordinator):
     # The enrolment used this period's code; the next period's one completes the login.
     assert enter_code(client, code_for(device, steps_ahead=1)).status_code == 302
     assert client.get(reverse("home")).status_code == 200
+
+
+def test_turning_it_on_signs_out_the_other_sessions(client, coordinator, counsellor_a):
+    other = Client()
+    log_in(other, coordinator)
+    bystander = Client()
+    log_in(bystander, counsellor_a)
+    assert other.get(reverse("two_factor")).status_code == 200
+
+    enrol_through_the_pages(client, coordinator)
+
+    # The session that turned it on goes on; the one opened with the password alone must
+    # log in again, and then owes the code; other users are not touched.
+    assert client.get(reverse("two_factor")).status_code == 200
+    signed_out = other.get(reverse("two_factor"))
+    assert signed_out["Location"].startswith(reverse("login") + "?")
+    log_in(other, coordinator)
+    assert other.get(reverse("two_factor"))["Location"].startswith(reverse("login_code"))
+    assert bystander.get(reverse("students:student_list")).status_code == 200
+
+
+# --- backup codes ---------------------------------------------------------------------
+
+
+def enrol_through_the_pages(client, user) -> tuple[TOTPDevice, list[str]]:
+    """Turn two-factor login on as the user would; returns the device and the backup codes
+    the settings page showed."""
+    client.force_login(user)
+    client.post(reverse("two_factor_start"))
+    device = TOTPDevice.objects.get(user=user)
+    client.post(reverse("two_factor_confirm"), {"code": code_for(device)})
+    return device, client.get(reverse("two_factor")).context["new_backup_codes"]
+
+
+def backup_codes_stored(user) -> set[str]:
+    return set(StaticToken.objects.filter(device__user=user).values_list("token", flat=True))
+
+
+def test_enrolment_shows_ten_backup_codes_once(client, coordinator):
+    client.force_login(coordinator)
+    client.post(reverse("two_factor_start"))
+    device = TOTPDevice.objects.get(user=coordinator)
+    client.post(reverse("two_factor_confirm"), {"code": code_for(device)})
+
+    first = client.get(reverse("two_factor"))
+    codes = first.context["new_backup_codes"]
+    html = first.content.decode()
+    assert len(set(codes)) == 10
+    assert set(codes) == backup_codes_stored(coordinator)
+    assert all(code in html for code in codes)
+    again = client.get(reverse("two_factor")).content.decode()
+    assert not any(code in again for code in codes)
+    assert "Неиспользованных резервных кодов: 10" in again
+
+
+def test_backup_code_completes_the_login_once(client, coordinator):
+    _device, codes = enrol_through_the_pages(client, coordinator)
+    client.post(reverse("logout"))
+    log_in(client, coordinator)
+
+    response = enter_code(client, codes[0], next_url=reverse("two_factor"))
+
+    assert response.status_code == 302
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert "Осталось резервных кодов: 9" in page.content.decode()
+    assert backup_codes_stored(coordinator) == set(codes[1:])
+    client.post(reverse("logout"))
+    log_in(client, coordinator)
+    refused = enter_code(client, codes[0])
+    assert refused.status_code == 200
+    assert "Неверный или уже использованный резервный код" in form_errors(refused)
+    assert client.get(reverse("home"))["Location"].startswith(reverse("login_code"))
+
+
+def test_backup_code_may_be_typed_in_capitals_with_a_space(client, coordinator):
+    _device, codes = enrol_through_the_pages(client, coordinator)
+    client.post(reverse("logout"))
+    log_in(client, coordinator)
+
+    typed = f"{codes[3][:4].upper()} {codes[3][4:].upper()}"
+    assert enter_code(client, typed).status_code == 302
+    assert codes[3] not in backup_codes_stored(coordinator)
+
+
+def test_wrong_backup_code_is_refused_and_counted(client, coordinator):
+    _device, codes = enrol_through_the_pages(client, coordinator)
+    client.post(reverse("logout"))
+    log_in(client, coordinator)
+    wrong = next(c for c in ("aaaaaaaa", "bbbbbbbb") if c not in codes)
+
+    response = enter_code(client, wrong)
+
+    assert response.status_code == 200
+    assert "Неверный или уже использованный резервный код" in form_errors(response)
+    assert StaticDevice.objects.get(user=coordinator).throttling_failure_count == 1
+    assert backup_codes_stored(coordinator) == set(codes)
+
+
+def test_new_backup_codes_need_a_code_and_replace_the_old_ones(client, coordinator):
+    device, codes = enrol_through_the_pages(client, coordinator)
+
+    refused = client.post(reverse("two_factor_backup_codes"), {"code": wrong_code_for(device)})
+    assert refused.status_code == 200
+    assert backup_codes_stored(coordinator) == set(codes)
+    # The back-off after that wrong code is over.
+    TOTPDevice.objects.filter(pk=device.pk).update(
+        throttling_failure_timestamp=timezone.now() - timedelta(seconds=2)
+    )
+
+    response = client.post(
+        reverse("two_factor_backup_codes"),
+        {"code": code_for(device, steps_ahead=1)},
+        follow=True,
+    )
+    new = response.context["new_backup_codes"]
+    assert "Выданы новые резервные коды" in response.content.decode()
+    assert backup_codes_stored(coordinator) == set(new)
+    assert not set(new) & set(codes)
+
+
+def test_turning_off_with_a_backup_code_removes_the_codes_too(client, coordinator):
+    _device, codes = enrol_through_the_pages(client, coordinator)
+
+    response = client.post(reverse("two_factor_disable"), {"code": codes[5]}, follow=True)
+
+    assert "Вход с кодом выключен" in response.content.decode()
+    assert not TOTPDevice.objects.filter(user=coordinator).exists()
+    assert not StaticDevice.objects.filter(user=coordinator).exists()
+
+
+def test_backup_codes_without_the_app_ask_for_nothing(client, coordinator):
+    device = StaticDevice.objects.create(user=coordinator, name="Резервные коды")
+    StaticToken.objects.create(device=device, token="abcdefgh")
+
+    log_in(client, coordinator)
+
+    assert client.get(reverse("home")).status_code == 200
+    assert not access.has_second_factor(coordinator)
+
+
+def test_backup_code_is_not_taken_where_only_the_app_will_do(client, coordinator):
+    # Enrolment proves the app works: a code of the right shape from elsewhere is refused.
+    client.force_login(coordinator)
+    client.post(reverse("two_factor_start"))
+
+    response = client.post(reverse("two_factor_confirm"), {"code": "abcdefgh"})
+
+    assert response.status_code == 200
+    assert "Введите шесть цифр кода" in " ".join(
+        str(e) for e in response.context["confirm_form"].errors["code"]
+    )
+    assert not TOTPDevice.objects.filter(user=coordinator, confirmed=True).exists()
 
 
 # --- the admin ------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from django.db.models import (
     DecimalField,
     IntegerField,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -35,7 +36,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
-from django.db.models.lookups import Exact
+from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
 from career_minimum.models import Direction, Participation, SchoolPlan
@@ -106,24 +107,29 @@ def school_level(*, school: Organisation | int, year: int) -> Level:
 
 def target_expression(
     *, year: int, day: datetime.date | None = None, school_ref: str = "organisation"
-) -> Case:
+) -> Coalesce:
     """The target of the school at ``school_ref`` (basic when no level is chosen) as a
     database expression over its plan: the year's hours, or with ``day`` the pro-rata
-    target of that day rounded as the pages show it."""
-    plans = SchoolPlan.objects.filter(school=OuterRef(school_ref), academic_year=year)
-    level = Subquery(plans.values("level")[:1])
+    target of that day rounded as the pages show it. One subquery on the plan (unique per
+    school and year), evaluated once per row."""
 
     def hours(value: str) -> Decimal:
         full = SchoolPlan.TARGET_HOURS[SchoolPlan.Level(value)]
         return Decimal(full) if day is None else pro_rata_target(target=full, year=year, day=day)
 
-    return Case(
-        *(
-            When(Exact(level, Value(str(value))), then=Value(hours(value)))
-            for value in SchoolPlan.TARGET_HOURS
-        ),
+    target = Case(
+        *(When(level=value, then=Value(hours(value))) for value in SchoolPlan.TARGET_HOURS),
         default=Value(hours(DEFAULT_LEVEL)),
         output_field=HOURS,
+    )
+    plans = (
+        SchoolPlan.objects.filter(school=OuterRef(school_ref), academic_year=year)
+        .order_by()
+        .annotate(target=target)
+        .values("target")[:1]
+    )
+    return Coalesce(
+        Subquery(plans, output_field=HOURS), Value(hours(DEFAULT_LEVEL)), output_field=HOURS
     )
 
 
@@ -174,13 +180,10 @@ def _hours_subquery(queryset: QuerySet, hours: str) -> Coalesce:
     return Coalesce(Subquery(summed, output_field=HOURS), Value(ZERO), output_field=HOURS)
 
 
-def level_total_expression(*, year: int) -> Any:
-    """A pupil's hours towards the level (directions counting towards it), as a database
-    expression over the pupil at ``pk``: three correlated subqueries."""
+def _other_sources(*, year: int) -> tuple[Any, Any]:
+    """The events' and the questionnaires' hours towards the level of the pupil at
+    OuterRef("pk"): one correlated subquery each (a pupil has a few rows in either)."""
     counting = counting_directions().values("pk")
-    activities = _hours_subquery(
-        activity_rows(year=year).filter(activity__direction__in=counting), "activity__hours"
-    )
     events = _hours_subquery(
         event_rows(year=year).filter(career_direction__in=counting), "event__career_hours"
     )
@@ -204,7 +207,58 @@ def level_total_expression(*, year: int) -> Any:
     questionnaires = Coalesce(Subquery(attempts, output_field=IntegerField()), Value(0)) * Coalesce(
         Subquery(per_attempt, output_field=HOURS), Value(ZERO), output_field=HOURS
     )
+    return events, questionnaires
+
+
+def level_total_expression(*, year: int) -> Any:
+    """A pupil's hours towards the level (directions counting towards it), as a database
+    expression over the pupil at ``pk``: three correlated subqueries. Fine for a class;
+    to count the pupils who are behind among many, use ``behind_condition``."""
+    activities = _hours_subquery(
+        activity_rows(year=year).filter(activity__direction__in=counting_directions().values("pk")),
+        "activity__hours",
+    )
+    events, questionnaires = _other_sources(year=year)
     return activities + events + questionnaires
+
+
+def behind_condition(*, pupils: QuerySet[Student], year: int, day: datetime.date) -> Q:
+    """The condition, on the rows of ``pupils`` (e.g. as ``Count(filter=...)`` of a query
+    grouped by school and grade), that the pupil's level total is below the school's
+    pro-rata target of ``day``.
+
+    A per-pupil sum of the activities (~25 participations a pupil) made by a correlated
+    subquery costs a probe of the participations and the activities per pupil; instead the
+    activities are summed once for all the pupils, in one grouped query hashing the
+    participations, and come back as membership of the pupils on track: those whose
+    activity hours reach their ``need`` (the target less the events' and questionnaires'
+    hours, a few index probes per pupil). A pupil outside that set has no counting
+    activity (behind unless the need is met already, i.e. not positive) or too few hours
+    (then the need, above those hours, is positive): behind is «not on track by the
+    activities, and a positive need». Activity hours are never negative (a constraint).
+    """
+    events, questionnaires = _other_sources(year=year)
+    need = target_expression(year=year, day=day) - (events + questionnaires)
+    need_of_student = Subquery(
+        Student.objects.filter(pk=OuterRef("student"))
+        .order_by()
+        .annotate(need=need)
+        .values("need"),
+        output_field=HOURS,
+    )
+    # DISTINCT (a no-op on the key) keeps PostgreSQL from flattening the pupils into the
+    # join and probing the participations pupil by pupil (see compute_hours of the reports).
+    ids = pupils.order_by().values("pk").distinct()
+    on_track = (
+        activity_rows(year=year)
+        .filter(activity__direction__counts_towards_level=True, student__in=ids)
+        .order_by()
+        .values("student")
+        .alias(hours=Sum("activity__hours"))
+        .filter(hours__gte=need_of_student)
+        .values("student")
+    )
+    return Q(~Q(pk__in=on_track), GreaterThan(need, Value(ZERO)))
 
 
 # --- the hours of a set of pupils ------------------------------------------------------

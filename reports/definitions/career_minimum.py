@@ -9,7 +9,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -55,19 +55,18 @@ PROGRESS_COLUMNS = (
 
 
 def compute_progress(*, scope: ReportScope, filters: ReportFilters) -> ReportTable:
-    """One grouped query (each pupil's level total and the school's pro-rata target are
-    correlated subqueries) and one for the schools' levels."""
+    """One grouped query (the pupils behind the school's pro-rata target are counted with
+    ``selectors.behind_condition``: the activities summed once for all the pupils) and one
+    for the schools' levels."""
     year, today = filters.year, timezone.localdate()
+    pupils = minimum_pupils(scope, filters)
     rows = list(
-        minimum_pupils(scope, filters)
-        .alias(
-            level_total=selectors.level_total_expression(year=year),
-            target_now=selectors.target_expression(year=year, day=today),
-        )
-        .values("organisation__short_name", "organisation_id", "grade")
+        pupils.values("organisation__short_name", "organisation_id", "grade")
         .annotate(
             pupils=Count("pk"),
-            behind=Count("pk", filter=Q(level_total__lt=F("target_now"))),
+            behind=Count(
+                "pk", filter=selectors.behind_condition(pupils=pupils, year=year, day=today)
+            ),
         )
         .order_by("organisation__short_name", "organisation_id", "grade")
     )

@@ -256,6 +256,41 @@ def test_behind_marks_on_a_given_day(world, klass):
     assert behind == {"Васильева", "Глебов"}
 
 
+@pytest.mark.parametrize(
+    ("day", "plan"),
+    [
+        (datetime.date(YEAR, 9, 1), None),  # nothing is due yet: nobody is behind
+        (datetime.date(YEAR, 9, 25), None),  # basic 24/272 × 40 = 3.5 h: Глеб exactly
+        (datetime.date(YEAR, 10, 1), "main"),
+        (datetime.date(YEAR + 1, 1, 15), None),
+        (datetime.date(YEAR + 1, 6, 15), "advanced"),  # the full target
+    ],
+)
+def test_behind_condition_agrees_with_each_pupils_total(world, klass, day, plan):
+    """The report's count of pupils behind (activities summed for all the pupils at once)
+    marks the same pupils as each one's own total against the school's target."""
+    if plan:
+        f.SchoolPlanFactory(school=world.school_a, academic_year=YEAR, level=plan)
+    target = selectors.pro_rata_target(
+        target=selectors.school_level(school=world.school_a, year=YEAR).target, year=YEAR, day=day
+    )
+    pupils = class_9a(world)
+    behind = set(
+        pupils.filter(selectors.behind_condition(pupils=pupils, year=YEAR, day=day)).values_list(
+            "last_name", flat=True
+        )
+    )
+    expected = {
+        getattr(klass, name).last_name
+        for name, (_by, total) in EXPECTED.items()
+        if Decimal(total) < target
+    }
+    assert behind == expected
+    if day == datetime.date(YEAR, 9, 25):
+        assert target == Decimal("3.5")
+        assert "Глебов" not in behind
+
+
 # --- the class sheet ------------------------------------------------------------------
 
 

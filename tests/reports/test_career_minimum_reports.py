@@ -162,6 +162,32 @@ def test_on_track_by_school_and_grade(world):
     assert table.totals["pupils"] == sum(1 for s in items if s.counted)
 
 
+def test_a_total_reaching_the_target_is_on_track_whatever_gives_it(world):
+    """A past year (the full target: school B has no level, so 40 h) with pupils exactly at
+    40 h or an hour short, the hours coming from the activities, events and questionnaires
+    together or without an activity that counts."""
+    hours = [
+        {"events": 30, "horizons": 8, "diagnostics": 2},  # 40: all three sources
+        {"events": 30, "horizons": 7, "diagnostics": 2},  # 39
+        {"events": 40},  # 40: events alone
+        {"events": 38, "diagnostics": 2, "parents": 4},  # 40 without a counting activity
+        {"events": 38, "diagnostics": 1, "parents": 1},  # 39
+        {"horizons": 8, "parents": 8},  # 8
+        {},
+    ]
+    items = [Spec("school_b", 8, h, year_offset=-1) for h in hours]
+    build(world, items)
+    table = REPORTS["career_minimum"].run(
+        scope=scope_of(world), filters=ReportFilters(academic_year=YEAR - 1)
+    )
+    (row,) = table.rows
+    assert (row["grade"], row["pupils"]) == (8, len(items))
+    target = LEVEL_TARGET["school_b"]
+    assert sum(1 for s in items if s.level_total == target) == 3  # the boundary is tried
+    assert row["behind"] == sum(1 for s in items if s.level_total < target)
+    assert row["on_track"] == sum(1 for s in items if s.level_total >= target)
+
+
 def test_grade_filter_narrows_the_rows(world):
     items = specs()
     build(world, items)

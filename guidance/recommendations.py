@@ -11,7 +11,8 @@ weighting and the ranking of the (district-sized) candidate lists happen here.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,11 +24,12 @@ from django.db.models import (
     IntegerField,
     Max,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Subquery,
     Sum,
+    TextField,
+    Value,
 )
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -37,7 +39,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from employers.models import DualTrainingPlace, Placement, Vacancy
-from guidance.models import Attempt, AttemptScore, Event, Option, Question, Registration, Scale
+from guidance.models import (
+    Attempt,
+    AttemptScore,
+    Event,
+    Option,
+    Profession,
+    Question,
+    Registration,
+    Scale,
+)
 from labour.models import LabourSummary
 from resource_center.models import Organisation
 from schools.models import Programme
@@ -163,14 +174,21 @@ class _Pupil:
     plans_work: bool
 
 
-def recommendations_for(*, student: Student) -> Recommendations:
+def recommendations_for(
+    *, student: Student, consents: Iterable[Consent] | None = None
+) -> Recommendations:
     """Ranked programmes, dual places, vacancies and upcoming events of the student's
     district, each with its reasons; empty (with the reason why) without a processing
-    consent. Queries:
-    consent, interest scores, programmes and their types, demand (the district's latest
-    labour-market summary), places and their
-    programmes' types, vacancies and their professions' types, events and their types."""
-    scopes = set(Consent.objects.active().filter(student=student).values_list("scope", flat=True))
+    consent. ``consents``: all the student's consents when the caller has them already
+    (the student page prefetches them), else they are read here. Queries: consents (unless
+    given), interest scores, demand (the district's latest labour-market summary),
+    programmes, places, vacancies, events, and the interest types of all of them at once
+    (none without interest scores)."""
+    if consents is None:
+        active = Consent.objects.active().filter(student=student)
+        scopes = set(active.values_list("scope", flat=True))
+    else:
+        scopes = {c.scope for c in consents if c.is_active}
     if Consent.Scope.PROCESSING not in scopes:
         return Recommendations(
             has_consent=False,
@@ -192,18 +210,35 @@ def recommendations_for(*, student: Student) -> Recommendations:
     elif pupil.age < MIN_WORKING_AGE:
         result.notes.append(_("Вакансии подбираются с %(min)d лет.") % {"min": MIN_WORKING_AGE})
     demand = labour_demand_by_programme(district_id=pupil.district_id)
-    kinds: list[tuple[str, Iterable[Any], Callable[[_Pupil, Any, LabourDemand], Any]]] = [
-        ("programmes", _programmes(pupil), _programme_terms),
-        ("places", _places(pupil), _place_terms),
-        ("vacancies", _vacancies(pupil), _vacancy_terms),
-        ("events", _events(pupil), _event_terms),
+    # Counted live only while the district has no summary to take the demand from.
+    live = demand.as_of is None
+    programmes = list(_programmes(pupil, live_demand=live))
+    places = list(_places(pupil, live_demand=live))
+    vacancies = list(_vacancies(pupil))
+    events = list(_events(pupil))
+    types = _interest_types(
+        pupil,
+        programme_ids=[
+            *(p.pk for p in programmes),
+            *(p.programme_id for p in places),
+            *(e.programme_id for e in events if e.programme_id),
+        ],
+        profession_ids=[v.profession_id for v in vacancies if v.profession_id],
+        event_ids=[e.pk for e in events],
+    )
+    kinds: list[tuple[str, Iterable[Any], Callable[..., list[Term]], Callable[[Any], str]]] = [
+        ("programmes", programmes, _programme_terms, _url("schools:programme_list", "programme")),
+        ("places", places, _place_terms, _url("employers:place_list", "place")),
+        ("vacancies", vacancies, _vacancy_terms, _url("employers:vacancy_list", "vacancy")),
+        ("events", events, _event_terms, _event_url),
     ]
-    for key, candidates, terms in kinds:
+    for key, candidates, terms, url in kinds:
         ranked = sorted(
-            (_recommendation(obj, terms(pupil, obj, demand)) for obj in candidates),
-            key=lambda r: (-round(r.score, 9), *_tie_key(r.object)),
+            (_Scored(obj, terms(pupil, obj, demand, types)) for obj in candidates),
+            key=lambda c: (-round(c.score, 9), *_tie_key(c.object)),
         )
-        setattr(result, key, ranked[:LIMIT])
+        # Only what is shown gets its link.
+        setattr(result, key, [c.recommendation(url(c.object)) for c in ranked[:LIMIT]])
         result.totals[key] = len(ranked)
     return result
 
@@ -268,36 +303,85 @@ def _scale_maximum() -> Coalesce:
 # --- candidates -------------------------------------------------------------------------
 
 
-def _types(prefix: str = "") -> Prefetch:
-    """The interest types of the candidate (or of its programme or profession): ids only."""
-    return Prefetch(f"{prefix}interest_types", queryset=Scale.objects.only("pk"))
+@dataclass
+class _Types:
+    """The interest types (scale ids) the candidates are tagged with, per programme,
+    profession and event; a candidate without any has none here."""
+
+    programmes: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+    professions: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+    events: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+
+    def of(self, kind: str, pk: int | None) -> list[int]:
+        return getattr(self, kind).get(pk, [])
 
 
-def _programmes(pupil: _Pupil) -> QuerySet[Programme]:
-    """Published programmes of the district's technikum open after the pupil's grade."""
+def _interest_types(
+    pupil: _Pupil,
+    *,
+    programme_ids: Sequence[int],
+    profession_ids: Sequence[int],
+    event_ids: Sequence[int],
+) -> _Types:
+    """The tags of every candidate (and of the programme of a place or event, the profession
+    of a vacancy) in one query, a UNION of the three link tables; none when the pupil has
+    no interest scores, as then no type can count."""
+    types = _Types()
+    if not pupil.interests:
+        return types
+    links = [
+        (kind, through, column, ids)
+        for kind, through, column, ids in (
+            ("programmes", Programme.interest_types.through, "programme_id", programme_ids),
+            ("professions", Profession.interest_types.through, "profession_id", profession_ids),
+            ("events", Event.interest_types.through, "event_id", event_ids),
+        )
+        if ids
+    ]
+    if not links:
+        return types
+    parts = [
+        through.objects.filter(**{f"{column}__in": set(ids)})
+        .order_by()
+        .values_list(Value(kind, output_field=TextField()), column, "scale_id")
+        for kind, through, column, ids in links
+    ]
+    for kind, pk, scale_id in parts[0].union(*parts[1:], all=True):
+        getattr(types, kind)[pk].append(scale_id)
+    return types
+
+
+def _programmes(pupil: _Pupil, *, live_demand: bool) -> QuerySet[Programme]:
+    """Published programmes of the district's technikum open after the pupil's grade
+    (with ``published_demand`` when ``live_demand``)."""
     if not pupil.is_school_pupil:
         return Programme.objects.none()
-    return (
-        Programme.objects.published()
-        .filter(technikum__district_id=pupil.district_id, base_education=_base(pupil))
-        .annotate(published_demand=_published_demand("pk", pupil.district_id))
-        .prefetch_related(_types())
+    programmes = Programme.objects.published().filter(
+        technikum__district_id=pupil.district_id, base_education=_base(pupil)
     )
+    if live_demand:
+        programmes = programmes.annotate(
+            published_demand=_published_demand("pk", pupil.district_id)
+        )
+    return programmes
 
 
-def _places(pupil: _Pupil) -> QuerySet[DualTrainingPlace]:
+def _places(pupil: _Pupil, *, live_demand: bool) -> QuerySet[DualTrainingPlace]:
     """Published, not yet ended places of the district's employers with free seats; a
-    technikum student sees the places of their own programme they are not placed at."""
+    technikum student sees the places of their own programme they are not placed at
+    (with ``published_demand`` of the programme when ``live_demand``)."""
     places = (
         DualTrainingPlace.objects.published()
         .filter(employer__district_id=pupil.district_id, ends_on__gt=pupil.today)
         .annotate(held=Count("placements", filter=Q(placements__status__in=Placement.SEAT_HOLDING)))
         .annotate(free=F("seats") - F("held"))
         .filter(free__gt=0)
-        .annotate(published_demand=_published_demand("programme_id", pupil.district_id))
         .select_related("programme", "employer")
-        .prefetch_related(_types("programme__"))
     )
+    if live_demand:
+        places = places.annotate(
+            published_demand=_published_demand("programme_id", pupil.district_id)
+        )
     if not pupil.is_school_pupil:
         places = places.filter(programme_id=pupil.student.programme_id).exclude(
             Exists(Placement.objects.filter(place=OuterRef("pk"), student=pupil.student))
@@ -320,11 +404,7 @@ def vacancies_open_to(age: int, vacancies: QuerySet[Vacancy] | None = None) -> Q
 def _vacancies(pupil: _Pupil) -> QuerySet[Vacancy]:
     """Published vacancies of the district's employers open to the pupil's age."""
     published = Vacancy.objects.published().filter(employer__district_id=pupil.district_id)
-    return (
-        vacancies_open_to(pupil.age, published)
-        .select_related("employer", "profession")
-        .prefetch_related(_types("profession__"))
-    )
+    return vacancies_open_to(pupil.age, published).select_related("employer", "profession")
 
 
 def _events(pupil: _Pupil) -> QuerySet[Event]:
@@ -340,7 +420,6 @@ def _events(pupil: _Pupil) -> QuerySet[Event]:
         .annotate(left=F("capacity") - Count("registrations"))
         .filter(left__gt=0)
         .select_related("organiser", "programme")
-        .prefetch_related(_types(), _types("programme__"))
     )
 
 
@@ -354,7 +433,7 @@ class LabourDemand:
     by_okso: dict[str, tuple[int, int]] = field(default_factory=dict)
     as_of: datetime.date | None = None
 
-    def of(self, programme: Programme, published: int) -> tuple[int, int | None]:
+    def of(self, programme: Programme, published: int | None) -> tuple[int | None, int | None]:
         """Vacancies and work places for the programme (no work places when counted live)."""
         if self.as_of is None:
             return published, None
@@ -410,22 +489,42 @@ def _published_demand(programme: str, district_id: int) -> Coalesce:
 Term = tuple[float, str | None]
 
 
-def _recommendation(obj: Any, terms: tuple[list[Term], str]) -> Recommendation:
-    parts, url = terms
-    return Recommendation(
-        object=obj,
-        score=sum(value for value, _reason in parts),
-        reasons=[reason for _value, reason in parts if reason],
-        url=url,
-    )
+@dataclass(frozen=True)
+class _Scored:
+    """A candidate with the terms of its score, before the lists are cut to LIMIT."""
+
+    object: Any
+    terms: list[Term]
+
+    @property
+    def score(self) -> float:
+        return sum(value for value, _reason in self.terms)
+
+    def recommendation(self, url: str) -> Recommendation:
+        return Recommendation(
+            object=self.object,
+            score=self.score,
+            reasons=[reason for _value, reason in self.terms if reason],
+            url=url,
+        )
 
 
-def _interest_terms(pupil: _Pupil, scales: Iterable[Scale]) -> list[Term]:
+def _url(list_name: str, anchor: str) -> Callable[[Any], str]:
+    """The link to a candidate's row in its catalogue list (the list reversed once)."""
+    base = reverse(list_name)
+    return lambda obj: f"{base}#{anchor}-{obj.pk}"
+
+
+def _event_url(event: Event) -> str:
+    return reverse("guidance:event_detail", args=[event.uuid])
+
+
+def _interest_terms(pupil: _Pupil, scale_ids: Iterable[int]) -> list[Term]:
     """The type match: per questionnaire, the candidate's tagged type the pupil scored best
     in. Taking the best rather than the sum keeps a candidate tagged with many types from
     outranking one tagged with just the pupil's type."""
     matched = sorted(
-        (pupil.interests[s.pk] for s in scales if s.pk in pupil.interests),
+        (pupil.interests[pk] for pk in scale_ids if pk in pupil.interests),
         key=lambda i: (-i.share, i.scale.order, i.scale.pk),
     )
     best: dict[int, _Interest] = {}
@@ -456,7 +555,7 @@ def _technikum_path_term(pupil: _Pupil) -> list[Term]:
     return [(WEIGHTS["path"], _("Вы планируете учиться в техникуме"))]
 
 
-def _demand_term(programme: Programme, published: int, demand: LabourDemand) -> list[Term]:
+def _demand_term(programme: Programme, published: int | None, demand: LabourDemand) -> list[Term]:
     n, places = demand.of(programme, published)
     if not n:
         return []
@@ -484,36 +583,35 @@ def _base(pupil: _Pupil) -> str:
 
 
 def _programme_terms(
-    pupil: _Pupil, programme: Programme, demand: LabourDemand
-) -> tuple[list[Term], str]:
+    pupil: _Pupil, programme: Programme, demand: LabourDemand, types: _Types
+) -> list[Term]:
     base = _("Приём на базе %(base)s классов — подходит вам (%(grade)d класс)") % {
         "base": programme.base_education,
         "grade": pupil.student.grade,
     }
-    terms = [
-        *_interest_terms(pupil, programme.interest_types.all()),
+    return [
+        *_interest_terms(pupil, types.of("programmes", programme.pk)),
         *_technikum_path_term(pupil),
-        *_demand_term(programme, programme.published_demand, demand),
+        *_demand_term(programme, getattr(programme, "published_demand", None), demand),
         (0.0, base),
     ]
-    return terms, reverse("schools:programme_list") + f"#programme-{programme.pk}"
 
 
 def _place_terms(
-    pupil: _Pupil, place: DualTrainingPlace, demand: LabourDemand
-) -> tuple[list[Term], str]:
-    terms = [
-        *_interest_terms(pupil, place.programme.interest_types.all()),
+    pupil: _Pupil, place: DualTrainingPlace, demand: LabourDemand, types: _Types
+) -> list[Term]:
+    return [
+        *_interest_terms(pupil, types.of("programmes", place.programme_id)),
         *_technikum_path_term(pupil),
-        *_demand_term(place.programme, place.published_demand, demand),
+        *_demand_term(place.programme, getattr(place, "published_demand", None), demand),
         *_seats_term(place.free, _("Свободных мест: %(n)d")),
     ]
-    return terms, reverse("employers:place_list") + f"#place-{place.pk}"
 
 
-def _vacancy_terms(pupil: _Pupil, vacancy: Vacancy, demand: LabourDemand) -> tuple[list[Term], str]:
-    scales = vacancy.profession.interest_types.all() if vacancy.profession else []
-    terms = _interest_terms(pupil, scales)
+def _vacancy_terms(
+    pupil: _Pupil, vacancy: Vacancy, demand: LabourDemand, types: _Types
+) -> list[Term]:
+    terms = _interest_terms(pupil, types.of("professions", vacancy.profession_id))
     if pupil.plans_work:
         terms.append((WEIGHTS["path"], _("Вы планируете работать")))
     if pupil.age < ADULT_AGE:
@@ -527,13 +625,13 @@ def _vacancy_terms(pupil: _Pupil, vacancy: Vacancy, demand: LabourDemand) -> tup
         terms.append((0.0, age))
     if vacancy.is_summer_job:
         terms.append((0.0, _("Летняя работа")))
-    return terms, reverse("employers:vacancy_list") + f"#vacancy-{vacancy.pk}"
+    return terms
 
 
-def _event_terms(pupil: _Pupil, event: Event, demand: LabourDemand) -> tuple[list[Term], str]:
-    scales = list(event.interest_types.all())
-    if not scales and event.programme:
-        scales = list(event.programme.interest_types.all())
+def _event_terms(pupil: _Pupil, event: Event, demand: LabourDemand, types: _Types) -> list[Term]:
+    scales = types.of("events", event.pk)
+    if not scales and event.programme_id:
+        scales = types.of("programmes", event.programme_id)
     terms = _interest_terms(pupil, scales)
     organiser_kind = event.organiser.kind
     if event.programme_id or organiser_kind == Organisation.Kind.TECHNIKUM:
@@ -555,7 +653,7 @@ def _event_terms(pupil: _Pupil, event: Event, demand: LabourDemand) -> tuple[lis
     soon = max(0.0, 1 - days / WEIGHTS["soon_days"]) if WEIGHTS["soon_days"] else 0.0
     when = formats.date_format(starts, "j E, H:i")
     terms.append((WEIGHTS["soon"] * soon, _("Когда: %(when)s") % {"when": when}))
-    return terms, reverse("guidance:event_detail", args=[event.uuid])
+    return terms
 
 
 def _tie_key(obj: Any) -> tuple[Any, ...]:

@@ -204,10 +204,13 @@ def pupil_import_for(user: AnyUser, uuid: UUID | str) -> PupilImport:
 
 
 def guardian_record_of(user: AnyUser, student: Student) -> Guardian | None:
-    """The guardian row through which a parent's account is linked to this student."""
+    """The guardian row through which a parent's account is linked to this student (the
+    first by id); read from the student's guardians, so a page that prefetched them asks
+    the database nothing more."""
     if not user.is_authenticated or not access_of(user).is_parent:
         return None
-    return student.guardians.filter(user=user).first()
+    linked = (g for g in student.guardians.all() if g.user_id == user.pk)
+    return min(linked, key=lambda g: g.pk, default=None)
 
 
 def can_manage_consents(user: AnyUser, student: Student) -> bool:

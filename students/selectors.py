@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.paginator import Page, Paginator
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, prefetch_related_objects
 
 from employers.models import Placement
 from guidance.models import Attempt
@@ -78,22 +78,22 @@ def student_export_rows_for(*, students: QuerySet[Student]) -> QuerySet[Student]
 
 
 def student_detail_for(*, student: Student) -> Student:
-    """The student with guardians, achievements, consents (with who gave, recorded and
-    withdrew them) and placements (with the employer) prefetched: one query each."""
-    return (
-        Student.objects.filter(pk=student.pk)
-        .select_related("organisation", "programme")
-        .prefetch_related(
-            Prefetch("guardians", queryset=Guardian.objects.order_by("relation", "last_name")),
-            "achievements",
-            Prefetch(
-                "consents",
-                queryset=Consent.objects.select_related("guardian", "recorded_by", "withdrawn_by"),
-            ),
-            Prefetch("placements", queryset=Placement.objects.select_related("place__employer")),
-        )
-        .get()
+    """The student as ``access.student_for`` fetched it (with organisation and programme),
+    with guardians, consents (with who gave, recorded and withdrew them), placements (with
+    the employer) and, under an active processing consent (without it they are not shown),
+    achievements prefetched onto it: one query each, the student's row is not read again."""
+    prefetch_related_objects(
+        [student],
+        Prefetch("guardians", queryset=Guardian.objects.order_by("relation", "last_name")),
+        Prefetch(
+            "consents",
+            queryset=Consent.objects.select_related("guardian", "recorded_by", "withdrawn_by"),
+        ),
+        Prefetch("placements", queryset=Placement.objects.select_related("place__employer")),
     )
+    if any(c.is_active and c.scope == Consent.Scope.PROCESSING for c in student.consents.all()):
+        prefetch_related_objects([student], "achievements")
+    return student
 
 
 def student_has_consent(*, student: Student, scope: str = Consent.Scope.PROCESSING) -> bool:

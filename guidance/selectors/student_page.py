@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from guidance.recommendations import recommendations_for
 from guidance.selectors.events import registrations_of_student
 from guidance.selectors.questionnaires import attempts_of_student
+from students.models import Consent, Student
 
 
 @dataclass
@@ -17,10 +19,13 @@ class StudentGuidance:
     recommendations: Any
 
 
-def student_guidance_for(*, student) -> StudentGuidance:
-    """Each part in a fixed number of queries, whatever the student's history."""
+def student_guidance_for(
+    *, student: Student, consents: Iterable[Consent] | None = None
+) -> StudentGuidance:
+    """Each part in a fixed number of queries, whatever the student's history; the
+    student's consents, when the page has them already, are not read again."""
     return StudentGuidance(
         attempts=attempts_of_student(student=student),
         registrations=registrations_of_student(student=student),
-        recommendations=recommendations_for(student=student),
+        recommendations=recommendations_for(student=student, consents=consents),
     )

@@ -33,8 +33,9 @@ from students.services import pupils as services
 def student_detail(request: HttpRequest, uuid: UUID) -> HttpResponse:
     student = access.student_for(request.user, uuid)
     audit.record(actor=request.user, action=audit.Action.VIEW, student=student, request=request)
-    page = selectors.student_detail_for(student=student)
-    consents = list(page.consents.all())
+    # The student's row as the access check read it, with what the page lists prefetched.
+    student = selectors.student_detail_for(student=student)
+    consents = list(student.consents.all())
     has_processing = any(c.is_active and c.scope == Consent.Scope.PROCESSING for c in consents)
     can_edit = access.can_edit_student(request.user, student)
     can_manage_consents = access.can_manage_consents(request.user, student)
@@ -42,7 +43,7 @@ def student_detail(request: HttpRequest, uuid: UUID) -> HttpResponse:
     scopes_to_give = [(v, label) for v, label in Consent.Scope.choices if v not in active_scopes]
     # Questionnaires, events and recommendations exist only under a processing consent.
     guidance = (
-        student_guidance_for(student=page)
+        student_guidance_for(student=student, consents=consents)
         if has_processing and access.can_see_guidance_of(request.user, student)
         else None
     )
@@ -50,7 +51,7 @@ def student_detail(request: HttpRequest, uuid: UUID) -> HttpResponse:
         request,
         "students/student_detail.html",
         {
-            "student": page,
+            "student": student,
             "consents": consents,
             "can_edit": can_edit,
             "can_manage_consents": can_manage_consents,

@@ -689,16 +689,65 @@ def test_queries_do_not_grow_with_the_number_of_candidates(
     fill(world, s, 1)
     if with_summary:
         summarise(world.district)
-    # consent; interest scores with their maximum; programmes (with the live count of
-    # vacancies, used without a summary), their types; demand (the latest summary); places,
-    # their programmes' types; vacancies, their professions' types; events, their own
-    # types, their programmes' types
-    with django_assert_num_queries(12):
+    # consents; interest scores with their maximum; demand (the latest summary); programmes
+    # and places (with the live count of vacancies, used without a summary); vacancies;
+    # events; the types of all of them and of their programmes and professions (one UNION)
+    with django_assert_num_queries(8):
         rec.recommendations_for(student=pupil)
     fill(world, s, 15)
     if with_summary:
         summarise(world.district)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(8):
         result = rec.recommendations_for(student=pupil)
     assert len(result.programmes) == rec.LIMIT
     assert result.totals["events"] == 16
+
+
+def test_consents_the_caller_has_are_not_read_again(
+    world, pupil, klimov, django_assert_num_queries
+):
+    _, s = klimov
+    scored(pupil, s, {"П": 1, "Т": 4, "Х": 1})
+    fill(world, s, 3)
+    f.ConsentFactory(
+        student=pupil,
+        guardian__first_name="Другая",
+        scope=Consent.Scope.TRANSFER_EMPLOYERS,
+        withdrawn_at=timezone.now(),
+    )
+    read_here = rec.recommendations_for(student=pupil)
+    consents = list(pupil.consents.all())
+    with django_assert_num_queries(7):
+        given = rec.recommendations_for(student=pupil, consents=consents)
+    for key in ("programmes", "places", "vacancies", "events"):
+        assert [(r.object, r.score, r.reasons) for r in getattr(given, key)] == [
+            (r.object, r.score, r.reasons) for r in getattr(read_here, key)
+        ]
+    assert given.notes == read_here.notes
+
+
+def test_given_consents_count_only_while_active(world, pupil):
+    programme(world, "Сварщик")
+    withdrawn = f.ConsentFactory(
+        student=pupil, guardian__first_name="Другая", withdrawn_at=timezone.now()
+    )
+    # The caller's list holds only the withdrawn one: the active consent is not looked up.
+    consents = [c for c in pupil.consents.all() if c.pk == withdrawn.pk]
+
+    result = rec.recommendations_for(student=pupil, consents=consents)
+
+    assert not result.has_consent
+    assert result.is_empty
+
+
+def test_without_a_result_the_types_are_not_read(world, pupil, klimov, django_assert_num_queries):
+    _, s = klimov
+    fill(world, s, 3)
+    # consents, interest scores (none), demand, programmes, places, vacancies, events
+    with django_assert_num_queries(7):
+        result = rec.recommendations_for(student=pupil)
+    assert result.totals["programmes"] == 3
+    assert all(
+        not any("Подходит вашему типу" in reason for reason in r.reasons)
+        for r in result.programmes + result.places + result.vacancies + result.events
+    )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -117,12 +119,13 @@ def test_pupil_page_queries_do_not_grow(
     client.force_login(user)
     klimov = questionnaires["klimov-ddo"]
     _fill(profiled_pupil, 1, klimov)
-    # session, user, memberships, parent?, pupil?, the student, the audit row, the page's
-    # student, guardians, consents with their guardian, placements, consents' recorders,
-    # withdrawers, achievements (14; the parent's guardian row); career guidance: results and
-    # unused codes, registrations, recommendations (consents, scores and their maxima,
-    # demand, one query per kind and the types of the candidates)
-    with django_assert_max_num_queries(28) as small:
+    # session, user, memberships, parent?, pupil?, the student (read once, by the access
+    # check), the audit row, then prefetched onto it: guardians (the parent's own row is
+    # found among them), achievements, consents with their guardian, recorder and withdrawer,
+    # placements (11); career guidance: results and unused codes, registrations,
+    # recommendations (scores and their maxima, demand, one query per kind, the types of all
+    # the candidates at once; the consents are the page's)
+    with django_assert_max_num_queries(21) as small:
         client.get(page_url(profiled_pupil))
     _fill(profiled_pupil, 8, klimov)
     with django_assert_max_num_queries(len(small.captured_queries)):
@@ -144,6 +147,26 @@ def test_page_without_consent_says_why_and_hides_optional_data(client, counsello
     assert "осталось от прежнего учёта" not in html
     assert 'data-testid="achievements"' not in html
     assert 'data-testid="section-questionnaires"' not in html
+
+
+def test_page_reads_the_pupil_once_and_achievements_only_under_consent(
+    client, counsellor_a, pupil_a
+):
+    f.AchievementFactory(student=pupil_a, title="Олимпиада по технологии")
+    withdrawn = f.ConsentFactory(student=pupil_a, withdrawn_at=timezone.now())
+    client.force_login(counsellor_a)
+    with CaptureQueriesContext(connection) as without:
+        html = client.get(page_url(pupil_a)).content.decode()
+    assert 'data-testid="no-consent"' in html
+    assert "Олимпиада по технологии" not in html
+    f.ConsentFactory(student=pupil_a, guardian=withdrawn.guardian)
+    with CaptureQueriesContext(connection) as given:
+        html = client.get(page_url(pupil_a)).content.decode()
+    assert "Олимпиада по технологии" in html
+    for queries, achievements in ((without, 0), (given, 1)):
+        rows_read = [q["sql"].split(".", 1)[0] for q in queries if q["sql"].startswith("SELECT")]
+        assert rows_read.count('SELECT "students_student"') == 1
+        assert rows_read.count('SELECT "students_achievement"') == achievements
 
 
 def test_page_with_consent_shows_profile_and_later_sections(client, counsellor_a, profiled_pupil):

@@ -2,9 +2,8 @@
 database from the three sources (see ``career_minimum.models``), and the pro-rata target.
 
 The hours of a set of pupils take one grouped query per source (activities, events,
-questionnaires), whatever the number of pupils or rows; the level total of each pupil is
-also available as a database expression (``level_total_expression``) so that reports can
-count the pupils who are behind without reading them.
+questionnaires), whatever the number of pupils or rows; ``behind_condition`` lets reports
+count the pupils who are behind the target in the database, without reading them.
 
 The pro-rata target: the level's hours for the year times the share of the school year
 elapsed on the day, the school year running from 1 September to 31 May (lessons end in
@@ -208,18 +207,6 @@ def _other_sources(*, year: int) -> tuple[Any, Any]:
         Subquery(per_attempt, output_field=HOURS), Value(ZERO), output_field=HOURS
     )
     return events, questionnaires
-
-
-def level_total_expression(*, year: int) -> Any:
-    """A pupil's hours towards the level (directions counting towards it), as a database
-    expression over the pupil at ``pk``: three correlated subqueries. Fine for a class;
-    to count the pupils who are behind among many, use ``behind_condition``."""
-    activities = _hours_subquery(
-        activity_rows(year=year).filter(activity__direction__in=counting_directions().values("pk")),
-        "activity__hours",
-    )
-    events, questionnaires = _other_sources(year=year)
-    return activities + events + questionnaires
 
 
 def behind_condition(*, pupils: QuerySet[Student], year: int, day: datetime.date) -> Q:

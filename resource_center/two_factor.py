@@ -164,6 +164,16 @@ def backup_codes_issue(*, user: AbstractBaseUser) -> list[str]:
     return sorted(codes)
 
 
+def backup_codes_hand_out(request: HttpRequest) -> None:
+    """New backup codes for the signed-in user, kept in the session to be shown once."""
+    request.session[NEW_BACKUP_CODES_KEY] = backup_codes_issue(user=request.user)
+
+
+def backup_codes_to_show(request: HttpRequest) -> list[str] | None:
+    """The codes just handed out, once: the next page no longer has them."""
+    return request.session.pop(NEW_BACKUP_CODES_KEY, None)
+
+
 def backup_codes_left(user: AbstractBaseUser) -> int:
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -82,7 +84,7 @@ def _settings_page(
             "backup_form": backup_form or tf.CodeForm(allow_backup=True),
             "backup_codes_left": tf.backup_codes_left(request.user),
             # Shown once, on the first page after they were issued.
-            "new_backup_codes": request.session.pop(tf.NEW_BACKUP_CODES_KEY, None),
+            "new_backup_codes": tf.backup_codes_to_show(request),
         }
     return render(request, "registration/two_factor.html", context)
 
@@ -125,7 +127,7 @@ def two_factor_confirm(request: HttpRequest) -> HttpResponse:
         if check.ok:
             device = tf.totp_device_confirm(device=device, session_key=request.session.session_key)
             tf.code_entered(request, device)
-            request.session[tf.NEW_BACKUP_CODES_KEY] = tf.backup_codes_issue(user=request.user)
+            tf.backup_codes_hand_out(request)
             messages.success(
                 request, _("Вход с кодом включён: после пароля портал будет спрашивать код.")
             )
@@ -134,10 +136,11 @@ def two_factor_confirm(request: HttpRequest) -> HttpResponse:
     return _settings_page(request, confirm_form=form)
 
 
-@never_cache
-@require_POST
-def two_factor_disable(request: HttpRequest) -> HttpResponse:
-    """Turning two-factor login off takes a current code too."""
+def _after_current_code(
+    request: HttpRequest, form_name: str, action: Callable[[], str]
+) -> HttpResponse:
+    """A change of a confirmed two-factor login: done by ``action`` after a right code
+    (from the app or a backup code); ``action`` returns the message shown after it."""
     _may_enrol(request)
     device = tf.confirmed_device(request.user)
     if device is None:
@@ -146,30 +149,32 @@ def two_factor_disable(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         check = tf.code_check(device=device, code=form.cleaned_data["code"])
         if check.ok:
-            tf.totp_device_delete(user=request.user)
-            tf.code_no_longer_owed(request)
-            messages.success(request, _("Вход с кодом выключен."))
+            messages.success(request, action())
             return redirect("two_factor")
         form.add_check_error(check)
-    return _settings_page(request, disable_form=form)
+    return _settings_page(request, **{form_name: form})
+
+
+@never_cache
+@require_POST
+def two_factor_disable(request: HttpRequest) -> HttpResponse:
+    """Turning two-factor login off takes a current code too."""
+
+    def disable() -> str:
+        tf.totp_device_delete(user=request.user)
+        tf.code_no_longer_owed(request)
+        return _("Вход с кодом выключен.")
+
+    return _after_current_code(request, "disable_form", disable)
 
 
 @never_cache
 @require_POST
 def two_factor_backup_codes(request: HttpRequest) -> HttpResponse:
     """New backup codes (the earlier ones stop working), after a current code."""
-    _may_enrol(request)
-    device = tf.confirmed_device(request.user)
-    if device is None:
-        return redirect("two_factor")
-    form = tf.CodeForm(request.POST, allow_backup=True)
-    if form.is_valid():
-        check = tf.code_check(device=device, code=form.cleaned_data["code"])
-        if check.ok:
-            request.session[tf.NEW_BACKUP_CODES_KEY] = tf.backup_codes_issue(user=request.user)
-            messages.success(
-                request, _("Выданы новые резервные коды, прежние больше не действуют.")
-            )
-            return redirect("two_factor")
-        form.add_check_error(check)
-    return _settings_page(request, backup_form=form)
+
+    def reissue() -> str:
+        tf.backup_codes_hand_out(request)
+        return _("Выданы новые резервные коды, прежние больше не действуют.")
+
+    return _after_current_code(request, "backup_form", reissue)

@@ -70,9 +70,11 @@ class StudentQuerySet(models.QuerySet["Student"]):
         even when only a page of 50 rows is returned, while this is one probe of the
         one-active-consent-per-scope index per row returned (or filtered on).
         """
-        held = Consent.objects.filter(
-            student=models.OuterRef("pk"), scope=scope, withdrawn_at__isnull=True
-        ).values(held=models.Value(True))[:1]
+        held = (
+            Consent.objects.active()
+            .filter(student=models.OuterRef("pk"), scope=scope)
+            .values(held=models.Value(True))[:1]
+        )
         return self.annotate(
             has_consent=Coalesce(
                 models.Subquery(held, output_field=models.BooleanField()), models.Value(False)
@@ -84,9 +86,7 @@ def active_consent(scope: str, student_ref: str = "pk") -> models.Exists:
     """The condition that the student (``student_ref`` leads to its id) holds an active
     consent of the scope, as a subquery of the same query."""
     return models.Exists(
-        Consent.objects.filter(
-            student=models.OuterRef(student_ref), scope=scope, withdrawn_at__isnull=True
-        )
+        Consent.objects.active().filter(student=models.OuterRef(student_ref), scope=scope)
     )
 
 

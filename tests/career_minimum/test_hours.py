@@ -154,16 +154,6 @@ def test_level_total_leaves_out_directions_not_counting_towards_the_level(world,
     assert {r.student.pk: r.level_total for r in sheet.rows}[klass.anna.pk] == 16
 
 
-def test_level_total_expression_agrees_with_the_sheet(world, klass):
-    annotated = dict(
-        class_9a(world)
-        .annotate(total=selectors.level_total_expression(year=YEAR))
-        .values_list("pk", "total")
-    )
-    for name, (_by, total) in EXPECTED.items():
-        assert annotated[getattr(klass, name).pk] == Decimal(total), name
-
-
 def test_totals_agree_with_direct_database_counts(world, klass):
     """The sheet's totals equal plain sums over each source made straight on the tables."""
     start, end = selectors.year_period(YEAR)

@@ -95,8 +95,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def server_env(database_url: str, workdir: Path, *, conn_max_age: int = 60) -> dict[str, str]:
-    """The environment of manage.py and gunicorn: production settings on plain local http."""
+def server_env(
+    database_url: str, workdir: Path, *, conn_max_age: int = 60, redis_url: str = ""
+) -> dict[str, str]:
+    """The environment of manage.py and gunicorn: production settings on plain local http
+    (with Redis as the cache and broker when ``redis_url`` is given)."""
     return {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -109,7 +112,7 @@ def server_env(database_url: str, workdir: Path, *, conn_max_age: int = 60) -> d
         "SECURE_HSTS_SECONDS": "0",
         "SECURE_HSTS_PRELOAD": "false",
         "CONN_MAX_AGE": str(conn_max_age),
-        "REDIS_URL": "",
+        "REDIS_URL": redis_url,
         "CELERY_DATA_DIR": str(workdir / "celery"),
         "LOG_LEVEL": "WARNING",
     }

@@ -13,7 +13,8 @@ and dropped. ``--existing`` uses the database of DATABASE_URL as it is (migrated
 
 The portal runs as in production: ``DEBUG=false``, gunicorn with ``--workers`` sync workers
 (default 2 × cores + 1) on a free port of 127.0.0.1, static files collected and served by
-whitenoise, persistent database connections (``CONN_MAX_AGE=60``) with health checks. Plain
+whitenoise, persistent database connections (``CONN_MAX_AGE=60``) with health checks, Redis
+(``--redis-url``) as the cache, so rendered pages are cached as in production. Plain
 http on 127.0.0.1, so the HTTPS-only settings are turned off for this server
 (``SECURE_SSL_REDIRECT``, ``SESSION_COOKIE_SECURE``, ``CSRF_COOKIE_SECURE``,
 ``SECURE_HSTS_SECONDS``); the login throttle stays on (each load user logs in once, and
@@ -66,12 +67,23 @@ import harness
 ROOT = harness.ROOT
 BIN = Path(sys.executable).parent
 DEFAULT_SERVER_URL = harness.DEFAULT_SERVER_URL
+# Production runs with Redis (cache and broker); a database number of its own for the run.
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/14"
 LOCUSTFILE = ROOT / "bench" / "locustfile.py"
 BASELINE = "ping (trivial view)"
 GOALS = {"list": 0.15, "detail": 0.25}
 
 
 # --- locust ------------------------------------------------------------------------------------
+
+
+def redis_answers(url: str) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_timeout=5).ping())
+    except redis.RedisError:
+        return False
 
 
 def pages() -> dict[str, str]:
@@ -204,6 +216,12 @@ def main() -> int:
         "--warmup", type=int, default=3, help="seconds not counted after the logins, each run"
     )
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL,
+        help="Redis for the cache and the broker, as in production (default: REDIS_URL, "
+        f"else {DEFAULT_REDIS_URL})",
+    )
     parser.add_argument("--pages", nargs="+", metavar="NAME", help="only these pages")
     parser.add_argument("--existing", action="store_true", help="use DATABASE_URL as it is")
     parser.add_argument(
@@ -217,6 +235,9 @@ def main() -> int:
         return 2
     # A stopped run still stops its server and drops its database (the finally below).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    if not redis_answers(args.redis_url):
+        print(f"Redis does not answer at {args.redis_url}: set --redis-url", file=sys.stderr)
+        return 2
     kinds = pages()
     measured = [p for p in kinds if p != BASELINE and (not args.pages or p in args.pages)]
     created_db = None if args.existing else f"rc_load_{uuid.uuid4().hex[:10]}"
@@ -226,7 +247,7 @@ def main() -> int:
         if created_db:
             harness.admin_sql(server_url, f'CREATE DATABASE "{created_db}"')
             url = harness.with_database(server_url, created_db)
-        env = harness.server_env(url, workdir)
+        env = harness.server_env(url, workdir, redis_url=args.redis_url)
         if created_db:
             started = time.monotonic()
             harness.manage("migrate", "--noinput", "-v", "0", env=env)

@@ -14,7 +14,7 @@ from reports import exports
 from reports.forms import ReportFilterForm
 from reports.registry import REPORTS, Report, ReportTable, is_hidden, reports_for
 from reports.scope import ReportFilters, ReportScope
-from resource_center import access
+from resource_center import access, page_cache
 
 
 def _filter_form(
@@ -76,37 +76,45 @@ def _section(report: Report, scope: ReportScope, filters: ReportFilters) -> dict
 @require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
     scope = access.report_scope_for(request.user)
-    form, filters = _filter_form(request, scope)
-    sections = [_section(r, scope, filters) for r in reports_for(scope)]
-    return render(
-        request,
-        "reports/dashboard.html",
-        {
-            "form": form,
-            "sections": sections,
-            "scope": scope,
-            "query": request.GET.urlencode(),
-            "today": timezone.localdate(),
-        },
-    )
+
+    def page() -> HttpResponse:
+        form, filters = _filter_form(request, scope)
+        sections = [_section(r, scope, filters) for r in reports_for(scope)]
+        return render(
+            request,
+            "reports/dashboard.html",
+            {
+                "form": form,
+                "sections": sections,
+                "scope": scope,
+                "query": request.GET.urlencode(),
+                "today": timezone.localdate(),
+            },
+        )
+
+    return page_cache.cached_page(request, page)
 
 
 @require_safe
 def report_detail(request: HttpRequest, slug: str) -> HttpResponse:
     scope = access.report_scope_for(request.user)
     report = _report_or_404(slug, scope)
-    form, filters = _filter_form(request, scope)
-    return render(
-        request,
-        "reports/report_detail.html",
-        {
-            "form": form,
-            "section": _section(report, scope, filters),
-            "scope": scope,
-            "query": request.GET.urlencode(),
-            "today": timezone.localdate(),
-        },
-    )
+
+    def page() -> HttpResponse:
+        form, filters = _filter_form(request, scope)
+        return render(
+            request,
+            "reports/report_detail.html",
+            {
+                "form": form,
+                "section": _section(report, scope, filters),
+                "scope": scope,
+                "query": request.GET.urlencode(),
+                "today": timezone.localdate(),
+            },
+        )
+
+    return page_cache.cached_page(request, page)
 
 
 @require_safe

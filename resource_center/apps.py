@@ -9,8 +9,9 @@ class ResourceCenterConfig(AppConfig):
     default = True
 
     def ready(self) -> None:
-        # Connects the login hook that asks an enrolled user for the one-time code.
-        from resource_center import two_factor  # noqa: F401
+        # two_factor connects the login hook that asks an enrolled user for the one-time
+        # code; page_cache puts on the write watcher that moves the pages' data generation on.
+        from resource_center import page_cache, two_factor  # noqa: F401
 
 
 class PortalAdminConfig(admin_apps.AdminConfig):

@@ -45,6 +45,8 @@ from django.db import DEFAULT_DB_ALIAS, NotSupportedError, connections, transact
 from django.db.models import Field, Model
 from django.utils import translation
 
+from resource_center import page_cache
+
 T = TypeVar("T")
 
 # Rows formatted per piece streamed to COPY: small enough to overlap with the server's work.
@@ -389,6 +391,8 @@ def copy_from_chunks(
                 with raw.copy(sql) as copy:
                     for chunk in chunks:
                         copy.write(chunk)
+    # The driver's COPY bypasses the execute wrappers that watch the other writes.
+    page_cache.note_write(connection)
 
 
 @dataclass(frozen=True)

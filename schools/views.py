@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from employers.models import DualTrainingPlace, Placement
-from resource_center import access
+from resource_center import access, page_cache
 from resource_center.models import Organisation
 from schools import services
 from schools.filters import ProgrammeFilter
@@ -73,21 +73,25 @@ def _page(request: HttpRequest, queryset: QuerySet) -> Any:
 @require_safe
 def programme_list(request: HttpRequest) -> HttpResponse:
     """Published programmes with the number of published dual-training places and free seats."""
-    programmes = _with_place_figures(
-        Programme.objects.published().select_related("technikum"), published_only=True
-    ).order_by("okso_code", "form_of_study", "base_education", "pk")
-    filterset = ProgrammeFilter(request.GET, programmes)
-    page = _page(request, filterset.qs)
-    return render(
-        request,
-        "schools/programme_list.html",
-        {
-            "filter": filterset,
-            "page_obj": page,
-            "programmes": page.object_list,
-            "may_manage": access.can_manage_programmes(request.user),
-        },
-    )
+
+    def page() -> HttpResponse:
+        programmes = _with_place_figures(
+            Programme.objects.published().select_related("technikum"), published_only=True
+        ).order_by("okso_code", "form_of_study", "base_education", "pk")
+        filterset = ProgrammeFilter(request.GET, programmes)
+        page = _page(request, filterset.qs)
+        return render(
+            request,
+            "schools/programme_list.html",
+            {
+                "filter": filterset,
+                "page_obj": page,
+                "programmes": page.object_list,
+                "may_manage": access.can_manage_programmes(request.user),
+            },
+        )
+
+    return page_cache.cached_page(request, page)
 
 
 @login_not_required
@@ -96,24 +100,28 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A programme's facts, competences and its places of the public catalogue with free
     seats; managers also open unpublished programmes."""
     programme = access.programme_for(request.user, pk)
-    places = (
-        DualTrainingPlace.objects.published()
-        .filter(programme=programme)
-        .with_free_seats()
-        .select_related("employer")
-        .order_by("starts_on", "employer__short_name", "pk")
-    )
-    return render(
-        request,
-        "schools/programme_detail.html",
-        {
-            "programme": programme,
-            "competences": list(programme.competences.all()),
-            "places": list(places),
-            "can_edit": access.can_edit_programme(request.user, programme),
-            "can_see_mentor": access.can_see_mentor(request.user),
-        },
-    )
+
+    def page() -> HttpResponse:
+        places = (
+            DualTrainingPlace.objects.published()
+            .filter(programme=programme)
+            .with_free_seats()
+            .select_related("employer")
+            .order_by("starts_on", "employer__short_name", "pk")
+        )
+        return render(
+            request,
+            "schools/programme_detail.html",
+            {
+                "programme": programme,
+                "competences": list(programme.competences.all()),
+                "places": list(places),
+                "can_edit": access.can_edit_programme(request.user, programme),
+                "can_see_mentor": access.can_see_mentor(request.user),
+            },
+        )
+
+    return page_cache.cached_page(request, page)
 
 
 # --- the technikum's pages ------------------------------------------------------------

@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import cache
 
 from resource_center.models import Organisation, Role
 from tests import factories as f
@@ -30,6 +31,10 @@ def _test_settings(settings, tmp_path):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.SECURE_SSL_REDIRECT = False
+    # One process: its own cache is shared by all it runs, so rendered pages are cached as in
+    # production; each test starts with an empty cache (the data of the last one is gone).
+    settings.PAGE_CACHE_SECONDS = 600
+    cache.clear()
 
 
 @dataclass

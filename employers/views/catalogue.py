@@ -10,9 +10,10 @@ from employers.filters import PlaceFilter
 from employers.filters_vacancies import VacancyFilter
 from employers.models import DualTrainingPlace, Vacancy
 from resource_center import access
+from resource_center.page_cache import CachedPageMixin
 
 
-class VacancyListView(ListView):
+class VacancyListView(CachedPageMixin, ListView):
     """Published vacancies not past their date, with search and filters
     (employers.filters_vacancies); a wrong filter value is dropped with a notice, a wrong
     page gives the nearest one."""
@@ -46,7 +47,7 @@ class VacancyListView(ListView):
         return super().get_context_data(filter=self.filterset, filters_open=filters_open, **kwargs)
 
 
-class PlaceListView(ListView):
+class PlaceListView(CachedPageMixin, ListView):
     """Published places with free seats, search and filters (employers.filters.PlaceFilter);
     the mentor only for signed-in staff. A wrong filter value is dropped with a notice, a
     wrong page gives the nearest one."""

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_safe
 
 from labour import selectors
 from labour.models import LabourSummary
-from resource_center import access
+from resource_center import access, page_cache
 
 Period = LabourSummary.Period
 
@@ -92,11 +92,15 @@ def labour_balance(request: HttpRequest) -> HttpResponse:
 def in_demand(request: HttpRequest) -> HttpResponse:
     """For pupils and parents: the district's most demanded professions and where to learn
     them. Aggregates only: no employer, no vacancy, no person."""
-    context = _base_context(request, public=True)
-    summary = selectors.in_demand_summary(context["summaries"])
-    context |= {
-        "summary": summary,
-        "professions": selectors.in_demand_professions(summary=summary) if summary else [],
-        "salary": (summary.figures.get("salary") or {}) if summary else {},
-    }
-    return render(request, "labour/in_demand.html", context)
+
+    def page() -> HttpResponse:
+        context = _base_context(request, public=True)
+        summary = selectors.in_demand_summary(context["summaries"])
+        context |= {
+            "summary": summary,
+            "professions": selectors.in_demand_professions(summary=summary) if summary else [],
+            "salary": (summary.figures.get("salary") or {}) if summary else {},
+        }
+        return render(request, "labour/in_demand.html", context)
+
+    return page_cache.cached_page(request, page)

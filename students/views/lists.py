@@ -11,7 +11,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_safe
 
-from resource_center import access
+from resource_center import access, page_cache
 from resource_center.models import Role
 from students import selectors
 from students.filters import StudentFilter
@@ -61,24 +61,28 @@ def _export_url(request: HttpRequest, file_format: str) -> str:
 def student_list(request: HttpRequest) -> HttpResponse:
     if not access.can_list_students(request.user):
         raise PermissionDenied
-    filterset = _filtered(request)
-    table = _table(request, filterset)
-    may_add = access.schools_for_import(request.user).exists()
-    return render(
-        request,
-        "students/student_list.html",
-        {
-            "filter": filterset,
-            "table": table,
-            "year_label": dict(filterset.filters["year"].extra["choices"]).get(
-                str(filterset.chosen_year), filterset.chosen_year
-            ),
-            "without_consent": filterset.qs.filter(has_consent=False).count(),
-            "export_xlsx_url": _export_url(request, exports.XLSX),
-            "export_csv_url": _export_url(request, exports.CSV),
-            "may_add": may_add,
-        },
-    )
+
+    def page() -> HttpResponse:
+        filterset = _filtered(request)
+        table = _table(request, filterset)
+        may_add = access.schools_for_import(request.user).exists()
+        return render(
+            request,
+            "students/student_list.html",
+            {
+                "filter": filterset,
+                "table": table,
+                "year_label": dict(filterset.filters["year"].extra["choices"]).get(
+                    str(filterset.chosen_year), filterset.chosen_year
+                ),
+                "without_consent": filterset.qs.filter(has_consent=False).count(),
+                "export_xlsx_url": _export_url(request, exports.XLSX),
+                "export_csv_url": _export_url(request, exports.CSV),
+                "may_add": may_add,
+            },
+        )
+
+    return page_cache.cached_page(request, page)
 
 
 # GET only: a HEAD would write the audit rows of a download nobody receives.

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from guidance.selectors.student_page import student_guidance_for
-from resource_center import access, audit
+from resource_center import access, audit, page_cache
 from resource_center.models import Organisation
 from students import selectors
 from students.forms.pupils import (
@@ -33,37 +33,43 @@ from students.services import pupils as services
 def student_detail(request: HttpRequest, uuid: UUID) -> HttpResponse:
     student = access.student_for(request.user, uuid)
     audit.record(actor=request.user, action=audit.Action.VIEW, student=student, request=request)
-    # The student's row as the access check read it, with what the page lists prefetched.
-    student = selectors.student_detail_for(student=student)
-    consents = list(student.consents.all())
-    has_processing = any(c.is_active and c.scope == Consent.Scope.PROCESSING for c in consents)
-    can_edit = access.can_edit_student(request.user, student)
-    can_manage_consents = access.can_manage_consents(request.user, student)
-    active_scopes = {c.scope for c in consents if c.is_active}
-    scopes_to_give = [(v, label) for v, label in Consent.Scope.choices if v not in active_scopes]
-    # Questionnaires, events and recommendations exist only under a processing consent.
-    guidance = (
-        student_guidance_for(student=student, consents=consents)
-        if has_processing and access.can_see_guidance_of(request.user, student)
-        else None
-    )
-    return render(
-        request,
-        "students/student_detail.html",
-        {
-            "student": student,
-            "consents": consents,
-            "can_edit": can_edit,
-            "can_manage_consents": can_manage_consents,
-            "consents_online": can_manage_consents and not can_edit,
-            "show_special_needs": access.can_see_special_needs(request.user, student),
-            "has_processing": has_processing,
-            "scopes_to_give": scopes_to_give,
-            "is_school": student.organisation.kind == Organisation.Kind.SCHOOL,
-            "guidance": guidance,
-            "can_open_placements": access.can_list_placements(request.user),
-        },
-    )
+
+    def page(student: Student = student) -> HttpResponse:
+        # The student's row as the access check read it, with what the page lists prefetched.
+        student = selectors.student_detail_for(student=student)
+        consents = list(student.consents.all())
+        has_processing = any(c.is_active and c.scope == Consent.Scope.PROCESSING for c in consents)
+        can_edit = access.can_edit_student(request.user, student)
+        can_manage_consents = access.can_manage_consents(request.user, student)
+        active_scopes = {c.scope for c in consents if c.is_active}
+        scopes_to_give = [
+            (v, label) for v, label in Consent.Scope.choices if v not in active_scopes
+        ]
+        # Questionnaires, events and recommendations exist only under a processing consent.
+        guidance = (
+            student_guidance_for(student=student, consents=consents)
+            if has_processing and access.can_see_guidance_of(request.user, student)
+            else None
+        )
+        return render(
+            request,
+            "students/student_detail.html",
+            {
+                "student": student,
+                "consents": consents,
+                "can_edit": can_edit,
+                "can_manage_consents": can_manage_consents,
+                "consents_online": can_manage_consents and not can_edit,
+                "show_special_needs": access.can_see_special_needs(request.user, student),
+                "has_processing": has_processing,
+                "scopes_to_give": scopes_to_give,
+                "is_school": student.organisation.kind == Organisation.Kind.SCHOOL,
+                "guidance": guidance,
+                "can_open_placements": access.can_list_placements(request.user),
+            },
+        )
+
+    return page_cache.cached_page(request, page)
 
 
 def _render_form(
@@ -138,10 +144,17 @@ def student_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def student_update(request: HttpRequest, uuid: UUID) -> HttpResponse:
     student = access.student_for(request.user, uuid, write=True)
+    if request.method == "POST":
+        return _student_form_page(request, student, request.POST)
+    return page_cache.cached_page(request, lambda: _student_form_page(request, student, None))
+
+
+def _student_form_page(request: HttpRequest, student: Student, data: Any) -> HttpResponse:
+    """The profile form of ``student``: blank from the database, or bound to ``data`` and
+    saved when valid."""
     # The bound form writes the typed values onto the instance; the page keeps the old name.
     student_name = student.full_name
     with_optional = selectors.student_has_consent(student=student)
-    data = request.POST if request.method == "POST" else None
     form = StudentForm(
         data,
         instance=student,

@@ -18,6 +18,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from resource_center import page_cache
 from resource_center.models import AuditEntry, District, Membership, Organisation, Role
 
 if TYPE_CHECKING:
@@ -76,23 +77,26 @@ def access_of(user: AnyUser) -> UserAccess:
     if not user.is_authenticated:
         result = UserAccess()
     else:
-        rows = (
-            Membership.objects.active()
-            .filter(user=user)
-            .values_list(
-                "role", "organisation_id", "organisation__district_id", "organisation__kind"
-            )
-        )
-        from students.models import Guardian, Student
-
-        result = UserAccess(
-            grants=[Grant(*row) for row in rows],
-            is_superuser=user.is_superuser,
-            is_parent=Guardian.objects.filter(user=user).exists(),
-            is_pupil=Student.objects.filter(user=user).exists(),
-        )
+        # Kept in the cache until any data changes (a membership, a guardian, a user).
+        result = page_cache.remembered(f"rc:access:{user.pk}", lambda: _access_read(user))
     user._rc_access = result  # type: ignore[union-attr]
     return result
+
+
+def _access_read(user: AnyUser) -> UserAccess:
+    from students.models import Guardian, Student
+
+    rows = (
+        Membership.objects.active()
+        .filter(user=user)
+        .values_list("role", "organisation_id", "organisation__district_id", "organisation__kind")
+    )
+    return UserAccess(
+        grants=[Grant(*row) for row in rows],
+        is_superuser=user.is_superuser,
+        is_parent=Guardian.objects.filter(user=user).exists(),
+        is_pupil=Student.objects.filter(user=user).exists(),
+    )
 
 
 # --- students ------------------------------------------------------------------------

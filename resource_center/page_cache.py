@@ -10,15 +10,19 @@ until any data of the portal changes. There is no per-page invalidation to get w
   bypasses the wrappers). A write in a transaction moves it on again when the transaction
   commits, so a page rendered from the data before the commit is never served after it; the
   transaction's own later reads (the tests run inside one) see it moved on at once.
-- A cached page's key holds the generation, so a write leaves every earlier page unused
-  (the cache expires them). Writes that no page shows are not watched: sessions, the
-  login throttle's records, the audit log (every view of a pupil's page writes one), the
-  services' heartbeats and the periodic tasks' last runs.
+- A cached page is stored with the generation it was rendered in, and served only while
+  that is still the current one (both are read in one round trip to the cache): a write
+  leaves every earlier page unused, the next rendering replaces it. The same holds for
+  other values read from the data (``remembered``: each user's access grants, which every
+  page of a signed-in user reads). Writes that no page shows are not watched: sessions, the
+  login throttle's records, the time of a user's last login, the audit log (every view of
+  a pupil's page writes one), the services' heartbeats and the periodic tasks' last runs.
 - The key also holds everything else the page depends on: the path with its query, the
-  user, the session, the CSRF secret the page's forms carry, the language, the day and the
-  htmx flag. A page is therefore only ever served again to the session that rendered it,
-  or, without a session, to visitors who hold no session and the same CSRF cookie (or
-  none, when the page has no form). Pages with messages waiting are rendered, not cached.
+  user (none for visitors), the language, the day and the htmx flag. A page is therefore
+  only ever served again to the user it was rendered for (in any of their browsers), or a
+  public page to any visitor. The CSRF token of the page's forms, which belongs to one
+  browser, is cut out before the page is stored and the requesting browser's own token put
+  in its place. Pages with messages waiting are rendered, not cached.
 - Access checks and the audit record stay in the view, before ``cached_page``: only the
   rendering is skipped.
 - What only the clock changes within a day (an event that has begun, a questionnaire code
@@ -40,12 +44,12 @@ import logging
 import re
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
 from django.dispatch import receiver
@@ -56,6 +60,7 @@ from django.utils import timezone
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 GENERATION_KEY = "rc:data-generation"
 # Tables written on every request, view, login or timer tick that no cached page shows.
@@ -72,6 +77,14 @@ UNWATCHED_TABLES = frozenset(
         "django_celery_beat_periodictasks",
     }
 )
+# Django's stamp of a login (no page shows it): logins do not empty the cache.
+_LAST_LOGIN = re.compile(
+    r'\s*UPDATE\s+"auth_user"\s+SET\s+"last_login"\s*=\s*%s\s+WHERE\s+"auth_user"\."id"\s*=\s*%s\s*$'
+)
+# The CSRF token of a rendered page's forms ({% csrf_token %}: the same 64 letters and digits
+# in every form of one rendering); a cached page holds the slot in its place.
+TOKEN_FIELD = re.compile(rb'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"')
+TOKEN_SLOT = b"\0csrf-token\0"
 # A statement that changes no data (a UNION of SELECTs starts with a parenthesis).
 _READ = re.compile(
     r"[\s(]*(SELECT|EXPLAIN|SAVEPOINT|RELEASE|ROLLBACK|COMMIT|BEGIN|SET|SHOW|PRAGMA)\b", re.I
@@ -84,19 +97,42 @@ _TABLE = re.compile(
 # --- the data generation ----------------------------------------------------------------
 
 
-def generation(using: str = "default") -> int:
+def generation() -> int:
     """The current data generation (moved on first if this connection wrote meanwhile)."""
-    from django.db import connections
+    return _generation_and(None)[0]
 
-    connection = connections[using]
+
+def _generation_and(key: str | None) -> tuple[int, Any]:
+    """The current data generation and the entry at ``key``, in one round trip."""
+    connection = connections[DEFAULT_DB_ALIAS]
     if getattr(connection, "_rc_unseen_write", False) or _missed.moves:
         connection._rc_unseen_write = False
         _move_on()
-    value = cache.get(GENERATION_KEY)
-    if value is None:
-        # Lost (the cache restarted, or the key was evicted): a number no earlier page used.
+    keys = [GENERATION_KEY] if key is None else [GENERATION_KEY, key]
+    found = cache.get_many(keys)
+    if GENERATION_KEY not in found:
+        # Lost (the cache restarted, or the key was evicted): a number no earlier entry has.
         cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
-        value = cache.get(GENERATION_KEY)
+        return cache.get(GENERATION_KEY), None
+    return found[GENERATION_KEY], found.get(key) if key is not None else None
+
+
+def remembered(key: str, compute: Callable[[], T]) -> T:
+    """``compute()``, kept in the cache until the data changes (like the pages; computed
+    each time when the cache is off or unreachable). For values read from the data only."""
+    seconds = settings.PAGE_CACHE_SECONDS
+    if not seconds:
+        return compute()
+    try:
+        current, stored = _generation_and(key)
+    except RedisError:
+        return compute()
+    if stored is not None and stored[0] == current:
+        return stored[1]
+    # Read after the generation: a write committed meanwhile has moved it past ``current``.
+    value = compute()
+    with contextlib.suppress(RedisError):
+        cache.set(key, (current, value), seconds)
     return value
 
 
@@ -135,7 +171,7 @@ def note_write(connection: BaseDatabaseWrapper) -> None:
 
 def writes_shown_data(sql: str) -> bool:
     """Whether a statement may change data that a page shows."""
-    if _READ.match(sql):
+    if _READ.match(sql) or _LAST_LOGIN.match(sql):
         return False
     table = _TABLE.match(sql)
     return table is None or table.group(1).lower() not in UNWATCHED_TABLES
@@ -162,15 +198,11 @@ def _has_messages(request: HttpRequest) -> bool:
     return len(get_messages(request)) > 0
 
 
-def _key(request: HttpRequest, csrf_secret: str, extra: tuple) -> str:
+def _key(request: HttpRequest, extra: tuple) -> str:
     user = getattr(request, "user", None)
-    session = getattr(request, "session", None)
     parts = (
-        generation(),
         request.get_full_path(),
         user.pk if user is not None and user.is_authenticated else "",
-        session.session_key if session is not None else "",
-        csrf_secret,
         getattr(request, "LANGUAGE_CODE", ""),
         request.headers.get("HX-Request", ""),
         timezone.localdate().isoformat(),
@@ -184,37 +216,47 @@ def cached_page(
     request: HttpRequest, render: Callable[[], HttpResponse], *, vary: tuple = ()
 ) -> HttpResponse:
     """The response of ``render()``, from the cache when the same page was rendered for the
-    same session since the data last changed. Call it after the access checks (and the
-    audit record); ``vary`` adds anything else the page depends on."""
+    same user since the data last changed. Call it after the access checks (and the audit
+    record); ``vary`` adds anything else the page depends on."""
     seconds = settings.PAGE_CACHE_SECONDS
     if not seconds or request.method not in {"GET", "HEAD"} or _has_messages(request):
         return render()
-    csrf_secret = request.META.get("CSRF_COOKIE") or ""
+    key = _key(request, vary)
     try:
-        key = _key(request, csrf_secret, vary)
-        hit = cache.get(key)
+        current, stored = _generation_and(key)
     except RedisError:
         return render()
-    if hit is not None:
-        content, content_type, uses_csrf = hit
-        if uses_csrf:
-            get_token(request)  # the cookie is kept up as the rendered page keeps it
+    if stored is not None and stored[0] == current:
+        content, content_type = stored[1]
+        if TOKEN_SLOT in content:
+            # This browser's token (and its cookie, as rendering the form would set it).
+            content = content.replace(TOKEN_SLOT, get_token(request).encode())
         return HttpResponse(content, content_type=content_type)
     response = render()
     if isinstance(response, SimpleTemplateResponse):
         response.render()
-    uses_csrf = bool(request.META.get("CSRF_COOKIE_NEEDS_UPDATE"))
     if (
         response.status_code == 200
         and not response.streaming
-        # A form's token made for a secret only this response brings is no one else's.
-        and (csrf_secret or not uses_csrf)
         # A notice the rendering left for the next page would not be left by a cached copy.
         and not get_messages(request).added_new
     ):
-        with contextlib.suppress(RedisError):
-            cache.set(key, (response.content, response["Content-Type"], uses_csrf), seconds)
+        content = _without_token(request, response.content)
+        if content is not None:
+            with contextlib.suppress(RedisError):
+                cache.set(key, (current, (content, response["Content-Type"])), seconds)
     return response
+
+
+def _without_token(request: HttpRequest, content: bytes) -> bytes | None:
+    """The page with its CSRF token replaced by the slot; None if it used a token that is
+    not in a form field (nothing to cut out: not cached)."""
+    if not request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):  # no get_token() while rendering
+        return content
+    field = TOKEN_FIELD.search(content)
+    if field is None:
+        return None
+    return content.replace(field.group(1), TOKEN_SLOT)
 
 
 class CachedPageMixin:

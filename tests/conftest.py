@@ -37,6 +37,13 @@ def _test_settings(settings, tmp_path):
     cache.clear()
 
 
+@pytest.fixture
+def uncached(settings):
+    """Pages rendered on every request and each user's access read on every request: for
+    tests that count the queries of a rendering (the cache has its own tests)."""
+    settings.PAGE_CACHE_SECONDS = 0
+
+
 @dataclass
 class World:
     """Two schools of one district and everyone around them, plus a second district."""

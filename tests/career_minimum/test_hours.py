@@ -382,6 +382,7 @@ def test_xlsx_holds_the_same_figures_as_the_page(client, world, klass, counsello
     ).count() == len(sheet.rows)
 
 
+@pytest.mark.usefixtures("uncached")
 @pytest.mark.parametrize("size", [5, 30])
 def test_sheet_queries_do_not_grow_with_the_class(
     client, world, counsellor_a, django_assert_num_queries, size

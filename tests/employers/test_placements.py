@@ -660,6 +660,7 @@ def test_the_employer_does_not_see_a_declined_placement(client, place, employer_
     assert client.get(_detail_url(placement)).status_code == 404
 
 
+@pytest.mark.usefixtures("uncached")
 def test_detail_queries_do_not_grow_with_history_and_evaluations(
     client, place, technikum_staff, django_assert_num_queries
 ):

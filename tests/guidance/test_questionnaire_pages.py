@@ -328,6 +328,7 @@ def test_printed_list_shows_who_completed_it(client, counsellor_a, world, klimov
     assert reverse("guidance:result_detail", kwargs={"uuid": attempt.uuid}) in page
 
 
+@pytest.mark.usefixtures("uncached")
 def test_printed_list_queries_do_not_grow_with_pupils(
     client, counsellor_a, world, klimov, django_assert_num_queries
 ):

@@ -732,6 +732,7 @@ def queries_of(client, url: str, params: dict | None = None) -> int:
     return len(captured)
 
 
+@pytest.mark.usefixtures("uncached")
 def test_preview_page_queries_do_not_grow_with_rows(
     client, world, centre_specialist, django_assert_num_queries
 ):
@@ -761,6 +762,7 @@ def test_preview_page_queries_do_not_grow_with_rows(
         client.get(large_url)
 
 
+@pytest.mark.usefixtures("uncached")
 def test_history_page_queries_do_not_grow_with_imports(
     client, world, centre_specialist, django_assert_num_queries
 ):

@@ -254,6 +254,7 @@ def _changelist_queries(client, model: type) -> int:
     return len(ctx.captured_queries)
 
 
+@pytest.mark.usefixtures("uncached")
 @pytest.mark.parametrize("model", PROJECT_MODELS, ids=lambda m: m._meta.label)
 def test_changelist_queries_do_not_grow_with_rows(admin_client, model):
     for n in range(2):
@@ -264,6 +265,7 @@ def test_changelist_queries_do_not_grow_with_rows(admin_client, model):
     assert _changelist_queries(admin_client, model) == few
 
 
+@pytest.mark.usefixtures("uncached")
 def test_student_changelist_is_bounded(admin_client, world, django_assert_max_num_queries):
     few = 5
     for school in (world.school_a, world.school_b, world.technikum):

@@ -56,6 +56,7 @@ def test_withdrawn_consent_is_not_counted(client, counsellor_a, world):
     assert grade_rows(client.get(reverse("home"))) == {8: (1, 0)}
 
 
+@pytest.mark.usefixtures("uncached")
 def test_home_queries_do_not_grow_with_pupils(
     client, counsellor_a, world, django_assert_num_queries
 ):

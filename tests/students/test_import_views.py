@@ -173,6 +173,7 @@ def test_preview_says_what_is_new_and_what_is_updated(client, world, counsellor_
     assert response.context["can_commit"] is True
 
 
+@pytest.mark.usefixtures("uncached")
 def test_preview_queries_do_not_grow_with_the_list(
     client, world, counsellor_a, django_assert_num_queries
 ):
@@ -292,6 +293,7 @@ def test_history_lists_own_schools_imports_only(client, world, counsellor_a, cou
     assert reverse("students:import_preview", args=[mine.uuid]) in response.content.decode()
 
 
+@pytest.mark.usefixtures("uncached")
 def test_history_queries_do_not_grow(client, world, counsellor_a, django_assert_num_queries):
     for _ in range(3):
         f.PupilImportFactory(organisation=world.school_a, uploaded_by=counsellor_a)

@@ -219,6 +219,7 @@ def test_list_is_paginated_by_50(client, counsellor_a, world):
     assert len(_names(_get(client, counsellor_a, page="2"))) == 1
 
 
+@pytest.mark.usefixtures("uncached")
 def test_query_count_does_not_grow_with_pupils(
     client, counsellor_a, world, django_assert_num_queries
 ):

@@ -198,7 +198,7 @@ def _has_messages(request: HttpRequest) -> bool:
     return len(get_messages(request)) > 0
 
 
-def _key(request: HttpRequest, extra: tuple) -> str:
+def _key(request: HttpRequest) -> str:
     user = getattr(request, "user", None)
     parts = (
         request.get_full_path(),
@@ -206,22 +206,20 @@ def _key(request: HttpRequest, extra: tuple) -> str:
         getattr(request, "LANGUAGE_CODE", ""),
         request.headers.get("HX-Request", ""),
         timezone.localdate().isoformat(),
-        *extra,
     )
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()
     return f"rc:page:{digest}"
 
 
-def cached_page(
-    request: HttpRequest, render: Callable[[], HttpResponse], *, vary: tuple = ()
-) -> HttpResponse:
+def cached_page(request: HttpRequest, render: Callable[[], HttpResponse]) -> HttpResponse:
     """The response of ``render()``, from the cache when the same page was rendered for the
     same user since the data last changed. Call it after the access checks (and the audit
-    record); ``vary`` adds anything else the page depends on."""
+    record). The page may depend on nothing but the data, the URL, the user, the language
+    and the day."""
     seconds = settings.PAGE_CACHE_SECONDS
     if not seconds or request.method not in {"GET", "HEAD"} or _has_messages(request):
         return render()
-    key = _key(request, vary)
+    key = _key(request)
     try:
         current, stored = _generation_and(key)
     except RedisError:
@@ -239,7 +237,7 @@ def cached_page(
         response.status_code == 200
         and not response.streaming
         # A notice the rendering left for the next page would not be left by a cached copy.
-        and not get_messages(request).added_new
+        and not getattr(get_messages(request), "added_new", False)
     ):
         content = _without_token(request, response.content)
         if content is not None:

@@ -52,7 +52,7 @@ from guidance.models import (
 from labour.models import LabourSummary
 from resource_center.models import Organisation
 from schools.models import Programme
-from students.models import Consent, Student
+from students.models import Consent, Student, held_scopes
 
 # Everything that decides the order, in one place. A candidate's score is the sum of
 # these terms; change a number here and every list re-orders accordingly.
@@ -188,7 +188,7 @@ def recommendations_for(
         active = Consent.objects.active().filter(student=student)
         scopes = set(active.values_list("scope", flat=True))
     else:
-        scopes = {c.scope for c in consents if c.is_active}
+        scopes = held_scopes(consents)
     if Consent.Scope.PROCESSING not in scopes:
         return Recommendations(
             has_consent=False,

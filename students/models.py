@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -88,6 +89,11 @@ def active_consent(scope: str, student_ref: str = "pk") -> models.Exists:
     return models.Exists(
         Consent.objects.active().filter(student=models.OuterRef(student_ref), scope=scope)
     )
+
+
+def held_scopes(consents: Iterable[Consent]) -> set[str]:
+    """The scopes of the active consents among ``consents`` (already read, e.g. prefetched)."""
+    return {c.scope for c in consents if c.is_active}
 
 
 class Student(PersonName):

@@ -15,7 +15,7 @@ from resource_center.models import Organisation
 from students.importers.checked import open_checked
 from students.importers.matching import existing_pupils, match_pupil
 from students.importers.pupils import Columns, PupilListError, PupilRow
-from students.models import Consent, Guardian, PupilImport, Student
+from students.models import Consent, Guardian, PupilImport, Student, held_scopes
 
 # What the list and the export show; the ОВЗ flag and notes are never among them.
 LIST_FIELDS = (
@@ -91,7 +91,7 @@ def student_detail_for(*, student: Student) -> Student:
         ),
         Prefetch("placements", queryset=Placement.objects.select_related("place__employer")),
     )
-    if any(c.is_active and c.scope == Consent.Scope.PROCESSING for c in student.consents.all()):
+    if Consent.Scope.PROCESSING in held_scopes(student.consents.all()):
         prefetch_related_objects([student], "achievements")
     return student
 

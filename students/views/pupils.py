@@ -25,7 +25,7 @@ from students.forms.pupils import (
     formset_edits,
     guardian_helper,
 )
-from students.models import Consent, Student
+from students.models import Consent, Student, held_scopes
 from students.services import pupils as services
 
 
@@ -38,10 +38,10 @@ def student_detail(request: HttpRequest, uuid: UUID) -> HttpResponse:
         # The student's row as the access check read it, with what the page lists prefetched.
         student = selectors.student_detail_for(student=student)
         consents = list(student.consents.all())
-        has_processing = any(c.is_active and c.scope == Consent.Scope.PROCESSING for c in consents)
+        active_scopes = held_scopes(consents)
+        has_processing = Consent.Scope.PROCESSING in active_scopes
         can_edit = access.can_edit_student(request.user, student)
         can_manage_consents = access.can_manage_consents(request.user, student)
-        active_scopes = {c.scope for c in consents if c.is_active}
         scopes_to_give = [
             (v, label) for v, label in Consent.Scope.choices if v not in active_scopes
         ]
